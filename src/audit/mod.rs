@@ -1,0 +1,219 @@
+//! The audit: model + graph + evidence + rules → findings, scores, grade.
+//!
+//! Pure and deterministic: no I/O and no clock (the audit time comes from
+//! the evidence), so the same inputs give the same report byte for byte,
+//! and a saved evidence file replays to the same report.
+
+pub mod facts;
+pub mod rules;
+pub mod score;
+
+use crate::evidence::Evidence;
+use crate::graph::DefenseGraph;
+use crate::model::Model;
+use facts::{EvidenceState, Subject};
+use rules::{Layer, Proof, Rule, Ruleset, Severity};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Outcome of one rule on one subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Verified and sound.
+    Pass,
+    /// A gap: observed, or admitted by the model itself.
+    Fail,
+    /// Declared, but nothing verified it.
+    Unverified,
+    /// The rule does not concern this subject.
+    NotApplicable,
+    /// The evidence could not be gathered; the reason says why.
+    Error,
+}
+
+impl Status {
+    /// Stable name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Unverified => "unverified",
+            Status::NotApplicable => "not-applicable",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// One rule's verdict on one subject.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// Stable id `rule@subject`: triage decisions survive re-runs.
+    pub id: String,
+    /// Rule id.
+    pub rule: String,
+    /// Rule title.
+    pub title: String,
+    /// Subject id (`endpoint:api`, `pinset:app/api.example.com`, ...).
+    pub subject: String,
+    /// Graph node the finding belongs to.
+    pub node: Option<String>,
+    /// Layer.
+    pub layer: Layer,
+    /// Severity.
+    pub severity: Severity,
+    /// Verdict.
+    pub status: Status,
+    /// What kind of proof stands behind a pass.
+    pub proof: Proof,
+    /// One sentence on this subject's result.
+    pub message: String,
+    /// The facts the rule looked at.
+    pub evidence: BTreeMap<String, Value>,
+    /// How to fix it.
+    pub remediation: String,
+    /// References.
+    pub references: Vec<String>,
+}
+
+/// Converts JSON facts to CEL values, every integer as a CEL `int` so that
+/// rule authors can compare with plain literals.
+fn to_cel(v: &Value) -> cel::Value {
+    match v {
+        Value::Null => cel::Value::Null,
+        Value::Bool(b) => cel::Value::Bool(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => cel::Value::Int(i),
+            None => cel::Value::Float(n.as_f64().unwrap_or(0.0)),
+        },
+        Value::String(s) => cel::Value::String(s.clone().into()),
+        Value::Array(a) => cel::Value::List(a.iter().map(to_cel).collect::<Vec<_>>().into()),
+        Value::Object(o) => {
+            let map: std::collections::HashMap<String, cel::Value> =
+                o.iter().map(|(k, v)| (k.clone(), to_cel(v))).collect();
+            cel::Value::Map(map.into())
+        }
+    }
+}
+
+fn evaluate(rule: &Rule, subject: &Subject) -> Option<(Status, String)> {
+    if rule.applies_to != subject.kind {
+        return None;
+    }
+    let mut cx = cel::Context::with_env(rules::cel_env());
+    for (k, v) in &subject.vars {
+        cx.add_variable_from_value(k.clone(), to_cel(v));
+    }
+    if let Some(when) = &rule.when {
+        match when.execute(&cx) {
+            Ok(cel::Value::Bool(true)) => {}
+            Ok(cel::Value::Bool(false)) => return Some((Status::NotApplicable, "does not apply".into())),
+            Ok(other) => {
+                return Some((
+                    Status::Error,
+                    format!("rule `when` gave {other:?}, not a bool ({})", rule.origin),
+                ));
+            }
+            Err(e) => return Some((Status::Error, format!("rule `when` failed: {e} ({})", rule.origin))),
+        }
+    }
+    for need in &rule.needs {
+        match subject.evidence.get(need) {
+            Some(EvidenceState::Observed) => {}
+            Some(EvidenceState::Failed(f)) => return Some((Status::Error, format!("{need} probe failed at {f}"))),
+            _ => return Some((Status::Unverified, format!("no {need} evidence: not probed"))),
+        }
+    }
+    let verdict = match rule.check.execute(&cx) {
+        Ok(cel::Value::Bool(b)) => b,
+        Ok(other) => {
+            return Some((
+                Status::Error,
+                format!("rule check gave {other:?}, not a bool ({})", rule.origin),
+            ));
+        }
+        Err(e) => return Some((Status::Error, format!("rule check failed: {e} ({})", rule.origin))),
+    };
+    // A broken `explain` is a rule bug: say so rather than hide it.
+    let explained = rule.explain.as_ref().map(|p| match p.execute(&cx) {
+        Ok(cel::Value::String(s)) => s.to_string(),
+        Ok(other) => format!("(rule explain gave {other:?}, not a string; {})", rule.origin),
+        Err(e) => format!("(rule explain failed: {e}; {})", rule.origin),
+    });
+    Some(match (verdict, rule.proof) {
+        (true, Proof::Declared) => (
+            Status::Unverified,
+            match explained {
+                Some(e) => format!("declared, not verified live: {e}"),
+                None => "declared, not verified live".into(),
+            },
+        ),
+        (true, _) => (Status::Pass, explained.unwrap_or_else(|| "holds".into())),
+        (false, _) => (
+            Status::Fail,
+            explained.unwrap_or_else(|| format!("check failed: {}", rule.check_source)),
+        ),
+    })
+}
+
+/// Runs every rule on every subject it applies to.
+pub fn findings(ruleset: &Ruleset, subjects: &[Subject]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in &ruleset.rules {
+        for s in subjects {
+            let Some((status, message)) = evaluate(rule, s) else {
+                continue;
+            };
+            let evidence = rule
+                .variables
+                .iter()
+                .filter_map(|v| s.vars.get(v).map(|x| (v.clone(), x.clone())))
+                .collect();
+            out.push(Finding {
+                id: format!("{}@{}", rule.id, s.id),
+                rule: rule.id.clone(),
+                title: rule.title.clone(),
+                subject: s.id.clone(),
+                node: s.node.clone(),
+                layer: rule.layer,
+                severity: rule.severity,
+                status,
+                proof: rule.proof,
+                message,
+                evidence,
+                remediation: rule.remediation.clone(),
+                references: rule.references.clone(),
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        (a.layer, std::cmp::Reverse(a.severity), &a.rule, &a.subject).cmp(&(
+            b.layer,
+            std::cmp::Reverse(b.severity),
+            &b.rule,
+            &b.subject,
+        ))
+    });
+    out
+}
+
+/// Inputs and outputs of one audit.
+#[derive(Debug, Clone)]
+pub struct Audit {
+    /// The graph built from the model.
+    pub graph: DefenseGraph,
+    /// Every finding.
+    pub findings: Vec<Finding>,
+    /// Scores and grade.
+    pub score: score::Score,
+}
+
+/// Audits `model` with `evidence`.
+pub fn run(model: &Model, evidence: &Evidence, ruleset: &Ruleset) -> Audit {
+    let graph = DefenseGraph::build(model);
+    let subjects = facts::subjects(model, &graph, evidence);
+    let findings = findings(ruleset, &subjects);
+    let score = score::score(&findings);
+    Audit { graph, findings, score }
+}

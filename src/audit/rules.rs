@@ -1,0 +1,423 @@
+//! Rules are data: `rulesets/*.yaml`, compiled once into CEL programs.
+//!
+//! A rule names the subject kind it applies to, an optional `when` (is the
+//! rule relevant to this subject?), the evidence it `needs`, a `check` that
+//! must hold, and what kind of proof a true `check` is: `live` (a probe saw
+//! it), `model` (the architecture itself shows it) or `declared` (only the
+//! author's claim: never a pass, at best "unverified"). A rule that does not
+//! parse, names an unknown variable, or repeats an id is a load error naming
+//! the rule id and `file:line`.
+
+use super::facts::{SUBJECT_KINDS, variables_of};
+use serde::{Deserialize, Serialize};
+use serde_saphyr::Spanned;
+use std::path::{Path, PathBuf};
+
+/// Layers of the checklist, in the order a request meets them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Layer {
+    /// TLS on the wire.
+    Transport,
+    /// Certificate pinning in the app.
+    Pinning,
+    /// mTLS and client keys.
+    ClientIdentity,
+    /// Enrollment and device attestation.
+    Attestation,
+    /// Request-body signing.
+    RequestSigning,
+    /// Gateway and caller authentication.
+    GatewayAuth,
+    /// Token lifetime and binding.
+    Tokens,
+    /// Rate limiting and WAF.
+    AbuseProtection,
+    /// Logging and anomaly detection.
+    Monitoring,
+    /// The architecture graph.
+    Architecture,
+}
+
+impl Layer {
+    /// Every layer, in order.
+    pub const ALL: [Layer; 10] = [
+        Layer::Transport,
+        Layer::Pinning,
+        Layer::ClientIdentity,
+        Layer::Attestation,
+        Layer::RequestSigning,
+        Layer::GatewayAuth,
+        Layer::Tokens,
+        Layer::AbuseProtection,
+        Layer::Monitoring,
+        Layer::Architecture,
+    ];
+
+    /// Stable kebab-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layer::Transport => "transport",
+            Layer::Pinning => "pinning",
+            Layer::ClientIdentity => "client-identity",
+            Layer::Attestation => "attestation",
+            Layer::RequestSigning => "request-signing",
+            Layer::GatewayAuth => "gateway-auth",
+            Layer::Tokens => "tokens",
+            Layer::AbuseProtection => "abuse-protection",
+            Layer::Monitoring => "monitoring",
+            Layer::Architecture => "architecture",
+        }
+    }
+
+    /// Display title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Layer::Transport => "Transport (TLS)",
+            Layer::Pinning => "Certificate pinning",
+            Layer::ClientIdentity => "Client identity (mTLS, keys)",
+            Layer::Attestation => "Enrollment + attestation",
+            Layer::RequestSigning => "Request signing",
+            Layer::GatewayAuth => "Gateway + auth",
+            Layer::Tokens => "Token architecture",
+            Layer::AbuseProtection => "Rate limiting / WAF",
+            Layer::Monitoring => "Monitoring",
+            Layer::Architecture => "Architecture graph",
+        }
+    }
+
+    /// The one question this layer answers.
+    pub fn question(self) -> &'static str {
+        match self {
+            Layer::Transport => "Is the wire encrypted with a sound, trusted server identity?",
+            Layer::Pinning => "Does the app trust only our keys, and survive rotation?",
+            Layer::ClientIdentity => "Can the backend tell a genuine client from a script?",
+            Layer::Attestation => "Is the client key bound to real hardware and a genuine app?",
+            Layer::RequestSigning => "Is each request fresh and untampered?",
+            Layer::GatewayAuth => "Is every protected route closed to anonymous and forged callers?",
+            Layer::Tokens => "Are tokens short-lived and bound to the device?",
+            Layer::AbuseProtection => "Does abuse get throttled?",
+            Layer::Monitoring => "Is abuse seen?",
+            Layer::Architecture => "Can any path from the internet reach data while skipping a layer?",
+        }
+    }
+}
+
+/// Severity of a failed rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// Informational.
+    Info,
+    /// Low.
+    Low,
+    /// Medium.
+    Medium,
+    /// High.
+    High,
+    /// Critical.
+    Critical,
+}
+
+impl Severity {
+    /// Stable name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// Weight in layer scores.
+    pub fn weight(self) -> u32 {
+        match self {
+            Severity::Info => 0,
+            Severity::Low => 1,
+            Severity::Medium => 3,
+            Severity::High => 6,
+            Severity::Critical => 10,
+        }
+    }
+}
+
+/// What a true `check` proves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Proof {
+    /// A probe observed it.
+    Live,
+    /// The architecture model shows it.
+    Model,
+    /// Only declared: true means "unverified", never "pass".
+    Declared,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRuleFile {
+    rules: Vec<RawRule>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: Spanned<String>,
+    title: String,
+    layer: Layer,
+    severity: Severity,
+    applies_to: Spanned<String>,
+    #[serde(default)]
+    when: Option<Spanned<String>>,
+    #[serde(default)]
+    needs: Vec<Spanned<String>>,
+    check: Spanned<String>,
+    proof: Proof,
+    #[serde(default)]
+    explain: Option<Spanned<String>>,
+    rationale: String,
+    remediation: String,
+    #[serde(default)]
+    references: Vec<String>,
+}
+
+/// A compiled rule.
+pub struct Rule {
+    /// Stable id, e.g. `tls-chain-trusted`.
+    pub id: String,
+    /// One-line title.
+    pub title: String,
+    /// Layer.
+    pub layer: Layer,
+    /// Severity when it fails.
+    pub severity: Severity,
+    /// Subject kind.
+    pub applies_to: String,
+    /// Evidence kinds needed.
+    pub needs: Vec<String>,
+    /// What a true check proves.
+    pub proof: Proof,
+    /// Why it matters (our words).
+    pub rationale: String,
+    /// How to fix it.
+    pub remediation: String,
+    /// Standard references.
+    pub references: Vec<String>,
+    /// Source of the check, for reports.
+    pub check_source: String,
+    /// Where the rule is defined (`file:line`).
+    pub origin: String,
+    pub(crate) when: Option<cel::Program>,
+    pub(crate) check: cel::Program,
+    pub(crate) explain: Option<cel::Program>,
+    pub(crate) variables: Vec<String>,
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rule")
+            .field("id", &self.id)
+            .field("origin", &self.origin)
+            .finish()
+    }
+}
+
+/// A rule file that could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}:{line}: rule `{rule}`: {message}")]
+pub struct RuleError {
+    /// The file.
+    pub file: PathBuf,
+    /// Line (0 when unknown).
+    pub line: u64,
+    /// The rule id (empty when the file itself is broken).
+    pub rule: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// All loaded rules, sorted by id.
+#[derive(Debug, Default)]
+pub struct Ruleset {
+    /// The rules.
+    pub rules: Vec<Rule>,
+}
+
+/// The rule files shipped with Strata, embedded so the binary works from
+/// any directory. `--rules DIR` replaces them.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("rulesets/transport.yaml", include_str!("../../rulesets/transport.yaml")),
+    ("rulesets/pinning.yaml", include_str!("../../rulesets/pinning.yaml")),
+    ("rulesets/declared.yaml", include_str!("../../rulesets/declared.yaml")),
+    (
+        "rulesets/architecture.yaml",
+        include_str!("../../rulesets/architecture.yaml"),
+    ),
+];
+
+impl Ruleset {
+    /// The built-in rules.
+    pub fn builtin() -> Result<Ruleset, RuleError> {
+        Ruleset::from_sources(BUILTIN.iter().map(|(p, t)| (PathBuf::from(p), (*t).to_string())))
+    }
+
+    /// Every `*.yaml` file in `dir`, in name order.
+    pub fn from_dir(dir: &Path) -> Result<Ruleset, RuleError> {
+        let io = |e: std::io::Error| RuleError {
+            file: dir.to_path_buf(),
+            line: 0,
+            rule: String::new(),
+            message: e.to_string(),
+        };
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(io)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .collect();
+        files.sort();
+        let mut sources = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).map_err(|e| RuleError {
+                file: f.clone(),
+                line: 0,
+                rule: String::new(),
+                message: e.to_string(),
+            })?;
+            sources.push((f, text));
+        }
+        Ruleset::from_sources(sources)
+    }
+
+    /// Compiles rule files given as (path, text).
+    pub fn from_sources(sources: impl IntoIterator<Item = (PathBuf, String)>) -> Result<Ruleset, RuleError> {
+        let mut rules: Vec<Rule> = Vec::new();
+        for (file, text) in sources {
+            let raw: RawRuleFile = crate::model::load::parse_str_as(&text, &file).map_err(|e| RuleError {
+                file: file.clone(),
+                line: e.line,
+                rule: String::new(),
+                message: format!("{}: {}", e.path, e.message),
+            })?;
+            for r in raw.rules {
+                let rule = compile(&file, r)?;
+                if let Some(prev) = rules.iter().find(|x| x.id == rule.id) {
+                    return Err(RuleError {
+                        file: file.clone(),
+                        line: 0,
+                        rule: rule.id.clone(),
+                        message: format!("duplicate id: also defined at {}", prev.origin),
+                    });
+                }
+                rules.push(rule);
+            }
+        }
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(Ruleset { rules })
+    }
+}
+
+/// The CEL environment rules run in: the standard library plus the strings
+/// extension (`join`, `lowerAscii`, ...). Built once.
+pub fn cel_env() -> std::sync::Arc<cel::Env> {
+    static ENV: std::sync::OnceLock<std::sync::Arc<cel::Env>> = std::sync::OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = cel::Env::stdlib();
+        // Declaring a built-in extension on a fresh environment cannot
+        // conflict; if it ever did, rules using it fail to compile with a
+        // clear message instead.
+        let _ = env.add_extension(cel::extensions::strings);
+        std::sync::Arc::new(env)
+    })
+    .clone()
+}
+
+fn compile(file: &Path, r: RawRule) -> Result<Rule, RuleError> {
+    let id = r.id.value.clone();
+    let err = |node_line: u64, message: String| RuleError {
+        file: file.to_path_buf(),
+        line: node_line,
+        rule: id.clone(),
+        message,
+    };
+    let id_ok = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !id_ok {
+        return Err(err(
+            r.id.referenced.line(),
+            "ids are kebab-case: lower-case letters, digits and '-'".into(),
+        ));
+    }
+    let kind = r.applies_to.value.as_str();
+    if !SUBJECT_KINDS.contains(&kind) {
+        return Err(err(
+            r.applies_to.referenced.line(),
+            format!("applies_to `{kind}` is not one of {}", SUBJECT_KINDS.join(", ")),
+        ));
+    }
+    let allowed = variables_of(kind);
+    let mut variables = Vec::new();
+    let mut program = |src: &Spanned<String>, what: &str| -> Result<cel::Program, RuleError> {
+        let p = cel_env()
+            .compile(&src.value)
+            .map_err(|e| err(src.referenced.line(), format!("{what} does not parse: {e}")))?;
+        for v in p.references().variables() {
+            // Macro-bound names (`chain.all(c, ...)`) show up as variables too;
+            // they are short by convention, real facts never are.
+            if !allowed.contains(&v) && v.len() > 2 {
+                return Err(err(
+                    src.referenced.line(),
+                    format!(
+                        "{what} uses `{v}`, which is not a fact of a {kind}; known: {}",
+                        allowed.join(", ")
+                    ),
+                ));
+            }
+            if allowed.contains(&v) && !variables.iter().any(|x| x == v) {
+                variables.push(v.to_string());
+            }
+        }
+        Ok(p)
+    };
+    let when = r.when.as_ref().map(|w| program(w, "when")).transpose()?;
+    let check = program(&r.check, "check")?;
+    let explain = r.explain.as_ref().map(|w| program(w, "explain")).transpose()?;
+    variables.sort();
+    let mut needs = Vec::new();
+    for n in &r.needs {
+        if !["tls", "http"].contains(&n.value.as_str()) {
+            return Err(err(
+                n.referenced.line(),
+                format!("needs `{}`: known evidence kinds are tls, http", n.value),
+            ));
+        }
+        needs.push(n.value.clone());
+    }
+    if r.proof == Proof::Live && needs.is_empty() {
+        return Err(err(
+            r.check.referenced.line(),
+            "a `live` rule must list the evidence it `needs`".into(),
+        ));
+    }
+    Ok(Rule {
+        origin: format!("{}:{}", file.display(), r.id.referenced.line()),
+        id,
+        title: r.title,
+        layer: r.layer,
+        severity: r.severity,
+        applies_to: kind.to_string(),
+        needs,
+        proof: r.proof,
+        rationale: r.rationale.trim().to_string(),
+        remediation: r.remediation.trim().to_string(),
+        references: r.references,
+        check_source: r.check.value.clone(),
+        when,
+        check,
+        explain,
+        variables,
+    })
+}

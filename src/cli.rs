@@ -1,0 +1,368 @@
+//! Command-line interface: `audit`, `lab`, `demo`, `pins`, `rules`, `validate`.
+//!
+//! Exit codes: 0 success, 1 grade below `--fail-under`, 2 error.
+
+use crate::audit::rules::Ruleset;
+use crate::lab::{Lab, LabConfig};
+use crate::model::{self, EndpointTarget, Scheme};
+use crate::pipeline::{self, Format};
+use crate::probe::runner::{ProgressEvent, RunnerConfig};
+use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Parser)]
+#[command(
+    name = "strata",
+    version,
+    about = "Audit the security architecture of a mobile-app backend, layer by layer, against live endpoints."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Probe the endpoints of an architecture file and write reports.
+    Audit {
+        /// The architecture YAML file.
+        file: PathBuf,
+        /// Report formats, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "html,json")]
+        format: Vec<Format>,
+        /// Output directory.
+        #[arg(long, default_value = "strata-report")]
+        out: PathBuf,
+        /// Exit with 1 when the grade is below this letter (A-F).
+        #[arg(long, value_parser = parse_grade)]
+        fail_under: Option<char>,
+        /// Use rule files from this directory instead of the built-in rules.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Do not probe: every live check is reported as unverified.
+        #[arg(long)]
+        offline: bool,
+        /// Also save the raw evidence (for replay) to this file.
+        #[arg(long)]
+        save_evidence: Option<PathBuf>,
+        /// Audit saved evidence instead of probing (reproduces a report).
+        #[arg(long, conflicts_with = "offline")]
+        replay: Option<PathBuf>,
+        /// Per-probe time limit in seconds.
+        #[arg(long, default_value_t = 20)]
+        timeout: u64,
+    },
+    /// Run the demo lab in the foreground until Ctrl-C.
+    Lab {
+        /// First port (scenarios use consecutive ports); 0 picks free ports.
+        #[arg(long, default_value_t = crate::lab::DEFAULT_BASE_PORT)]
+        base_port: u16,
+        /// Also write the manifest (JSON) to this file.
+        #[arg(long)]
+        manifest: Option<PathBuf>,
+    },
+    /// Start the lab in-process, audit the bundled sample, write reports.
+    Demo {
+        /// Output directory.
+        #[arg(long, default_value = "strata-demo")]
+        out: PathBuf,
+        /// The sample to audit.
+        #[arg(long, default_value = "sample-projects/acme-pay/architecture.yaml")]
+        sample: PathBuf,
+    },
+    /// Print the SPKI pins of the chain a live server presents.
+    Pins {
+        /// HOST:PORT.
+        target: String,
+        /// Server name for SNI and verification (defaults to HOST).
+        #[arg(long)]
+        server_name: Option<String>,
+    },
+    /// List the rules.
+    Rules {
+        /// Use rule files from this directory instead of the built-in rules.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+    /// Check an architecture file without probing.
+    Validate {
+        /// The architecture YAML file.
+        file: PathBuf,
+    },
+}
+
+fn parse_grade(s: &str) -> Result<char, String> {
+    let c = s.trim().to_ascii_uppercase();
+    match c.as_str() {
+        "A" | "B" | "C" | "D" | "E" | "F" => Ok(c.chars().next().unwrap_or('F')),
+        _ => Err(format!("`{s}` is not a grade A-F")),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start runtime: {e}"))
+}
+
+fn load_rules(dir: Option<&Path>) -> Result<Ruleset, String> {
+    match dir {
+        Some(d) => Ruleset::from_dir(d),
+        None => Ruleset::builtin(),
+    }
+    .map_err(|e| e.to_string())
+}
+
+/// Runs the CLI with the process arguments.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("strata: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Audit {
+            file,
+            format,
+            out,
+            fail_under,
+            rules,
+            offline,
+            save_evidence,
+            replay,
+            timeout,
+        } => {
+            let rules = load_rules(rules.as_deref())?;
+            let model = model::load(&file).map_err(|e| e.to_string())?;
+            let outcome = if let Some(path) = replay {
+                let text =
+                    std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let evidence = serde_json::from_str(&text)
+                    .map_err(|e| format!("{}: not a Strata evidence file: {e}", path.display()))?;
+                pipeline::audit_with(&model, &rules, evidence)
+            } else if offline {
+                let evidence = crate::evidence::Evidence {
+                    observed_at: time::OffsetDateTime::now_utc().unix_timestamp(),
+                    ..Default::default()
+                };
+                pipeline::audit_with(&model, &rules, evidence)
+            } else {
+                let config = RunnerConfig {
+                    probe_timeout: std::time::Duration::from_secs(timeout.max(1)),
+                    ..RunnerConfig::default()
+                };
+                runtime()?.block_on(probe_with_progress(&model, &rules, &config))
+            };
+            if let Some(path) = save_evidence {
+                let text = serde_json::to_string_pretty(&outcome.evidence).map_err(|e| e.to_string())?;
+                std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            }
+            let stem = file
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "audit".into());
+            let written = pipeline::write_reports(&outcome.report, &format, &out, &stem)?;
+            print_summary(&outcome.report);
+            for p in &written {
+                println!("wrote {}", p.display());
+            }
+            let grade = outcome.report.score.grade.chars().next().unwrap_or('F');
+            if let Some(limit) = fail_under
+                && grade > limit
+            {
+                eprintln!("strata: grade {grade} is below the required {limit}");
+                return Ok(ExitCode::from(1));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Lab { base_port, manifest } => {
+            let rt = runtime()?;
+            rt.block_on(async {
+                let config = LabConfig {
+                    base_port,
+                    ..LabConfig::default()
+                };
+                let lab = Lab::start(&config).await?;
+                let text = serde_json::to_string_pretty(&lab.manifest).map_err(|e| e.to_string())?;
+                if let Some(path) = &manifest {
+                    std::fs::write(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                }
+                for s in &lab.manifest.servers {
+                    println!("{:<17} {:<28} {}", s.name, s.url, s.description);
+                }
+                println!(
+                    "service pin {}  backup pin {}",
+                    lab.manifest.service_pin, lab.manifest.backup_pin
+                );
+                println!(
+                    "strata lab ready: {} servers on {}; Ctrl-C stops",
+                    lab.manifest.servers.len(),
+                    config.host
+                );
+                tokio::signal::ctrl_c()
+                    .await
+                    .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
+                lab.stop().await;
+                println!("strata lab stopped");
+                Ok::<_, String>(())
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { out, sample } => {
+            let rules = load_rules(None)?;
+            let rt = runtime()?;
+            let outcome = rt.block_on(async {
+                let lab = Lab::start(&LabConfig {
+                    base_port: 0,
+                    ..LabConfig::default()
+                })
+                .await?;
+                let text =
+                    std::fs::read_to_string(&sample).map_err(|e| format!("cannot read {}: {e}", sample.display()))?;
+                let model = model::load_str(&lab.manifest.rebase(&text), &sample).map_err(|e| e.to_string())?;
+                eprintln!(
+                    "demo lab started ({} servers on free loopback ports); auditing {}",
+                    lab.manifest.servers.len(),
+                    sample.display()
+                );
+                let outcome = probe_with_progress(&model, &rules, &RunnerConfig::default()).await;
+                lab.stop().await;
+                Ok::<_, String>(outcome)
+            })?;
+            let written = pipeline::write_reports(&outcome.report, &[Format::Html, Format::Json], &out, "demo")?;
+            print_summary(&outcome.report);
+            for p in &written {
+                println!("wrote {}", p.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Pins { target, server_name } => {
+            let (host, port) = target
+                .rsplit_once(':')
+                .and_then(|(h, p)| {
+                    p.parse::<u16>()
+                        .ok()
+                        .map(|p| (h.trim_matches(['[', ']']).to_string(), p))
+                })
+                .ok_or_else(|| format!("`{target}` is not HOST:PORT"))?;
+            let t = EndpointTarget {
+                id: "pins".into(),
+                component: String::new(),
+                url: format!("https://{target}/"),
+                scheme: Scheme::Https,
+                server_name: server_name.unwrap_or_else(|| host.clone()),
+                host,
+                port,
+                path: "/".into(),
+                ca_file: None,
+            };
+            let rt = runtime()?;
+            let cx = crate::probe::ProbeContext::new(
+                time::OffsetDateTime::now_utc().unix_timestamp(),
+                std::time::Duration::from_secs(5),
+                std::time::Duration::from_secs(8),
+            );
+            let (_, tls) = rt
+                .block_on(crate::probe::tls::handshake(&t, &cx, &[]))
+                .map_err(|f| f.to_string())?;
+            println!(
+                "{} ({}, {}), SNI {}",
+                tls.address, tls.version, tls.cipher_suite, tls.server_name
+            );
+            for (i, c) in tls.chain.iter().enumerate() {
+                println!("#{i} sha256/{}  {}", c.spki_sha256, c.subject);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules { rules } => {
+            let rules = load_rules(rules.as_deref())?;
+            for r in &rules.rules {
+                println!(
+                    "{:<32} {:<17} {:<9} {}",
+                    r.id,
+                    r.layer.name(),
+                    r.severity.name(),
+                    r.title
+                );
+            }
+            println!("{} rules", rules.rules.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate { file } => {
+            let m = model::load(&file).map_err(|e| e.to_string())?;
+            println!(
+                "{}: valid ({} clients, {} components, {} endpoints, {} flows, {} pin sets)",
+                file.display(),
+                m.arch.clients.len(),
+                m.arch.components.len(),
+                m.endpoints.len(),
+                m.arch.flows.len(),
+                m.pin_sets.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn probe_with_progress(model: &model::Model, rules: &Ruleset, config: &RunnerConfig) -> pipeline::Outcome {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let cancel = CancellationToken::new();
+    let on_ctrl_c = cancel.clone();
+    let watcher = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("strata: cancelling…");
+            on_ctrl_c.cancel();
+        }
+    });
+    let tty = std::io::stderr().is_terminal();
+    let printer = tokio::spawn(async move {
+        let (mut done, mut total) = (0, 0);
+        while let Some(ev) = rx.recv().await {
+            match ev {
+                ProgressEvent::Planned { total: t } => total = t,
+                ProgressEvent::Started { .. } => {}
+                ProgressEvent::Finished { probe, ok, summary } => {
+                    done += 1;
+                    if tty {
+                        eprintln!(
+                            "[{done}/{total}] {probe:<28} {} {summary}",
+                            if ok { "ok   " } else { "ERROR" }
+                        );
+                    }
+                }
+            }
+        }
+    });
+    let outcome = pipeline::probe_and_audit(model, rules, config, cancel, Some(tx)).await;
+    let _ = printer.await;
+    watcher.abort();
+    outcome
+}
+
+fn print_summary(r: &crate::report::Report) {
+    use crate::audit::Status;
+    let count = |s: Status| r.findings.iter().filter(|f| f.status == s).count();
+    println!(
+        "{}: grade {} (score {}/100) — {} failed, {} errors, {} unverified, {} passed",
+        r.system.name,
+        r.score.grade,
+        r.score.overall,
+        count(Status::Fail),
+        count(Status::Error),
+        count(Status::Unverified),
+        count(Status::Pass)
+    );
+    for c in &r.score.caps {
+        println!("  cap: {c}");
+    }
+}

@@ -1,0 +1,360 @@
+//! The demo lab: real TLS servers on loopback, good and deliberately broken.
+//!
+//! `strata lab` runs it in the foreground; tests and `strata demo` start it
+//! in-process. Every scenario is a real tokio-rustls server answering real
+//! HTTP/1.1 (hyper), on its own port. The manifest lists ports, what each
+//! scenario is, which rule it should trip, and the SPKI pins of every
+//! certificate it serves.
+
+pub mod pki;
+
+use crate::evidence::cert::cert_info;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use pki::{LabPki, LeafKind};
+use serde::Serialize;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
+use tokio_util::sync::CancellationToken;
+
+/// First port of the fixed layout used by `strata lab` and the samples.
+pub const DEFAULT_BASE_PORT: u16 = 18443;
+
+/// One lab scenario.
+#[derive(Debug, Clone, Copy)]
+pub struct Scenario {
+    /// Stable name, also the DNS label: `NAME.lab.strata.test`.
+    pub name: &'static str,
+    /// What it demonstrates.
+    pub description: &'static str,
+    /// The certificate it serves.
+    pub leaf: LeafKind,
+    /// Whether responses carry HSTS.
+    pub hsts: bool,
+    /// Whether TLS 1.3 is offered.
+    pub tls13: bool,
+    /// Rules this scenario must fail (and only these among transport rules).
+    pub expected_failures: &'static [&'static str],
+}
+
+/// Every scenario, in port order (base port + index).
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "good",
+        description: "full chain, TLS 1.3, HSTS with includeSubDomains",
+        leaf: LeafKind::Good,
+        hsts: true,
+        tls13: true,
+        expected_failures: &[],
+    },
+    Scenario {
+        name: "expired",
+        description: "leaf expired 30 days ago",
+        leaf: LeafKind::Expired,
+        hsts: true,
+        tls13: true,
+        expected_failures: &["tls-chain-trusted", "tls-leaf-not-expired"],
+    },
+    Scenario {
+        name: "not-yet-valid",
+        description: "leaf valid only from 10 days from now",
+        leaf: LeafKind::NotYetValid,
+        hsts: true,
+        tls13: true,
+        expected_failures: &["tls-chain-trusted", "tls-leaf-already-valid"],
+    },
+    Scenario {
+        name: "expiring-soon",
+        description: "leaf expires in 7 days",
+        leaf: LeafKind::ExpiringSoon,
+        hsts: true,
+        tls13: true,
+        expected_failures: &["tls-leaf-expiry-window"],
+    },
+    Scenario {
+        name: "self-signed",
+        description: "self-signed leaf",
+        leaf: LeafKind::SelfSigned,
+        hsts: true,
+        tls13: true,
+        expected_failures: &["tls-chain-trusted", "tls-not-self-signed"],
+    },
+    Scenario {
+        name: "wrong-host",
+        description: "leaf for elsewhere.example.test",
+        leaf: LeafKind::WrongHost,
+        hsts: true,
+        tls13: true,
+        expected_failures: &["tls-chain-trusted", "tls-hostname-match"],
+    },
+    Scenario {
+        name: "incomplete-chain",
+        description: "leaf sent without its intermediate",
+        leaf: LeafKind::Incomplete,
+        hsts: true,
+        tls13: true,
+        expected_failures: &["tls-chain-trusted", "tls-chain-complete"],
+    },
+    Scenario {
+        name: "weak-key",
+        description: "chain with an RSA-1024 CA key",
+        leaf: LeafKind::WeakKey,
+        hsts: true,
+        tls13: true,
+        expected_failures: &["tls-chain-trusted", "tls-strong-keys"],
+    },
+    Scenario {
+        name: "sha1-signature",
+        description: "leaf signed with SHA-1",
+        leaf: LeafKind::Sha1,
+        hsts: true,
+        tls13: true,
+        expected_failures: &["tls-chain-trusted", "tls-strong-signatures"],
+    },
+    Scenario {
+        name: "no-hsts",
+        description: "good chain, no HSTS header",
+        leaf: LeafKind::Good,
+        hsts: false,
+        tls13: true,
+        expected_failures: &["tls-hsts", "tls-hsts-subdomains"],
+    },
+    Scenario {
+        name: "tls12-only",
+        description: "good chain, TLS 1.2 only",
+        leaf: LeafKind::Good,
+        hsts: true,
+        tls13: false,
+        expected_failures: &["tls-supports-1-3"],
+    },
+];
+
+/// The DNS name a scenario's certificate is (supposed to be) issued for.
+pub fn server_name(scenario: &str) -> String {
+    format!("{scenario}.lab.strata.test")
+}
+
+/// A certificate as listed in the manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestCert {
+    /// Subject DN.
+    pub subject: String,
+    /// `sha256/<base64>` SPKI pin.
+    pub pin: String,
+}
+
+/// One running server in the manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestServer {
+    /// Scenario name.
+    pub name: String,
+    /// What it is.
+    pub description: String,
+    /// `https://127.0.0.1:PORT/`.
+    pub url: String,
+    /// The name to verify.
+    pub server_name: String,
+    /// Port.
+    pub port: u16,
+    /// Rules it must fail.
+    pub expected_failures: Vec<String>,
+    /// Chain served, leaf first.
+    pub chain: Vec<ManifestCert>,
+}
+
+/// What the lab is serving.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    /// The root CA PEM, to trust the lab.
+    pub root_ca_pem: String,
+    /// Pin of the lab service key (the live leaf key).
+    pub service_pin: String,
+    /// Pin of a key that is never deployed (a valid backup pin).
+    pub backup_pin: String,
+    /// The servers.
+    pub servers: Vec<ManifestServer>,
+}
+
+impl Manifest {
+    /// The port of a scenario.
+    pub fn port(&self, name: &str) -> Option<u16> {
+        self.servers.iter().find(|s| s.name == name).map(|s| s.port)
+    }
+
+    /// Rewrites `127.0.0.1:<default port>` in a sample's text to the ports
+    /// this lab actually listens on (tests run the lab on free ports).
+    pub fn rebase(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for (i, s) in SCENARIOS.iter().enumerate() {
+            if let Some(port) = self.port(s.name) {
+                let from = format!("127.0.0.1:{}", DEFAULT_BASE_PORT as usize + i);
+                out = out.replace(&from, &format!("127.0.0.1:{port}\u{0}"));
+            }
+        }
+        out.replace('\u{0}', "")
+    }
+}
+
+/// Where to listen.
+#[derive(Debug, Clone)]
+pub struct LabConfig {
+    /// Bind address (loopback).
+    pub host: std::net::IpAddr,
+    /// First port; 0 picks free ports.
+    pub base_port: u16,
+}
+
+impl Default for LabConfig {
+    fn default() -> Self {
+        LabConfig {
+            host: std::net::IpAddr::from([127, 0, 0, 1]),
+            base_port: DEFAULT_BASE_PORT,
+        }
+    }
+}
+
+/// A running lab. Dropping it stops the servers.
+pub struct Lab {
+    /// What it serves.
+    pub manifest: Manifest,
+    stop: CancellationToken,
+    tasks: JoinSet<()>,
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        self.stop.cancel();
+        self.tasks.abort_all();
+    }
+}
+
+impl Lab {
+    /// Starts every scenario; returns once all of them listen.
+    pub async fn start(config: &LabConfig) -> Result<Lab, String> {
+        let pki = LabPki::new(time::OffsetDateTime::now_utc())?;
+        let stop = CancellationToken::new();
+        let mut tasks = JoinSet::new();
+        let mut servers = Vec::new();
+        for (i, sc) in SCENARIOS.iter().enumerate() {
+            let name = server_name(sc.name);
+            let served = pki.issue(sc.leaf, &name)?;
+            let chain = served
+                .chain
+                .iter()
+                .map(|c| {
+                    cert_info(c).map(|ci| ManifestCert {
+                        subject: ci.subject,
+                        pin: format!("sha256/{}", ci.spki_sha256),
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let versions: &[&rustls::SupportedProtocolVersion] = if sc.tls13 {
+                &[&rustls::version::TLS13, &rustls::version::TLS12]
+            } else {
+                &[&rustls::version::TLS12]
+            };
+            let mut tls =
+                rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+                    .with_protocol_versions(versions)
+                    .map_err(|e| format!("lab TLS config: {e}"))?
+                    .with_no_client_auth()
+                    .with_single_cert(served.chain, served.key)
+                    .map_err(|e| format!("lab TLS config for {}: {e}", sc.name))?;
+            tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+            let port = if config.base_port == 0 {
+                0
+            } else {
+                config.base_port.saturating_add(i as u16)
+            };
+            let addr = SocketAddr::new(config.host, port);
+            let listener = TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("lab: cannot listen on {addr} for `{}`: {e}", sc.name))?;
+            let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+            servers.push(ManifestServer {
+                name: sc.name.into(),
+                description: sc.description.into(),
+                url: format!("https://{}:{port}/", config.host),
+                server_name: name,
+                port,
+                expected_failures: sc.expected_failures.iter().map(|s| s.to_string()).collect(),
+                chain,
+            });
+            tasks.spawn(serve(listener, TlsAcceptor::from(Arc::new(tls)), *sc, stop.clone()));
+        }
+        let manifest = Manifest {
+            root_ca_pem: pki::ROOT_CA_PEM.to_string(),
+            service_pin: format!("sha256/{}", pki::pin_of_key(pki::SERVICE_KEY)?),
+            backup_pin: format!("sha256/{}", pki::pin_of_key(pki::BACKUP_KEY)?),
+            servers,
+        };
+        Ok(Lab { manifest, stop, tasks })
+    }
+
+    /// Stops every server and waits for them.
+    pub async fn stop(mut self) {
+        self.stop.cancel();
+        while self.tasks.join_next().await.is_some() {}
+    }
+}
+
+/// At most this many connections per scenario are served at once; more wait
+/// in the accept queue. Keeps a misbehaving client from exhausting the host.
+const MAX_CONNECTIONS: usize = 64;
+
+async fn serve(listener: TcpListener, acceptor: TlsAcceptor, sc: Scenario, stop: CancellationToken) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let permit = tokio::select! {
+            _ = stop.cancelled() => return,
+            p = slots.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => return },
+        };
+        let accepted = tokio::select! {
+            _ = stop.cancelled() => return,
+            a = listener.accept() => a,
+        };
+        let Ok((tcp, _)) = accepted else { continue };
+        let (acceptor, stop) = (acceptor.clone(), stop.clone());
+        tokio::spawn(async move {
+            let _permit = permit;
+            let conn = async {
+                let Ok(Ok(tls)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await else {
+                    return;
+                };
+                let service = service_fn(move |req| respond(req, sc));
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(Duration::from_secs(10))
+                    .serve_connection(TokioIo::new(tls), service)
+                    .await;
+            };
+            tokio::select! {
+                _ = stop.cancelled() => {}
+                _ = tokio::time::timeout(Duration::from_secs(60), conn) => {}
+            }
+        });
+    }
+}
+
+async fn respond(
+    req: hyper::Request<hyper::body::Incoming>,
+    sc: Scenario,
+) -> Result<hyper::Response<Full<Bytes>>, std::convert::Infallible> {
+    let body = format!("{{\"scenario\":\"{}\",\"path\":{:?}}}\n", sc.name, req.uri().path());
+    let mut resp = hyper::Response::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .header("server", "strata-lab");
+    if sc.hsts {
+        resp = resp.header("strict-transport-security", "max-age=31536000; includeSubDomains");
+    }
+    Ok(resp
+        .body(Full::new(Bytes::from(body)))
+        .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new()))))
+}

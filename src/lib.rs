@@ -1,0 +1,21 @@
+//! Strata audits the security architecture of mobile-app backends.
+//!
+//! An architecture file ([`model`]) declares clients, components, endpoints
+//! and flows with the defenses each layer claims. Strata builds the
+//! defense-in-depth [`graph`], probes the live endpoints ([`probe`], the
+//! only networked module) into [`evidence`], evaluates the rules ([`audit`])
+//! and renders reports ([`report`]). [`pipeline`] wires those steps for the
+//! CLI ([`cli`]); [`lab`] serves the demo and test targets.
+//!
+//! Lower layers never depend on higher ones: `model` → `evidence`/`graph` →
+//! `probe` → `audit` → `report` → `pipeline`/`cli`/`lab`.
+
+pub mod audit;
+pub mod cli;
+pub mod evidence;
+pub mod graph;
+pub mod lab;
+pub mod model;
+pub mod pipeline;
+pub mod probe;
+pub mod report;

@@ -1,0 +1,130 @@
+//! The architecture model: what the architect claims.
+//!
+//! [`load`] turns a YAML file into a validated [`Model`]: schema types
+//! ([`schema`]) parsed with exact positions ([`load`](mod@load)), then checked for
+//! dangling references, duplicate ids, bad URLs and pins, with every pin set
+//! from the app's own files imported ([`pin_import`]). Pure data: nothing here
+//! touches the network.
+
+pub mod error;
+pub mod load;
+pub mod pin_import;
+pub mod schema;
+mod validate;
+
+pub use error::{ModelError, ModelErrors};
+pub use pin_import::{ImportedPin, PinScope};
+pub use schema::*;
+
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// URL scheme of an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scheme {
+    /// TLS.
+    Https,
+    /// Cleartext.
+    Http,
+}
+
+/// Where and how to reach an endpoint, resolved from its declaration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EndpointTarget {
+    /// Endpoint id.
+    pub id: String,
+    /// Serving component id.
+    pub component: String,
+    /// The URL as written.
+    pub url: String,
+    /// Scheme.
+    pub scheme: Scheme,
+    /// Host to connect to (name or address).
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+    /// Path and query for HTTP requests.
+    pub path: String,
+    /// Name sent as SNI and checked against the certificate.
+    pub server_name: String,
+    /// Absolute path of the CA file, when the trust anchors are a file.
+    pub ca_file: Option<PathBuf>,
+}
+
+/// One host's pins for one client, from the YAML or an imported file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResolvedPinSet {
+    /// Client id.
+    pub client: String,
+    /// Pinned host (lower case).
+    pub host: String,
+    /// Whether sub-domains are covered.
+    pub include_subdomains: bool,
+    /// The pins, canonical base64.
+    pub pins: Vec<ImportedPin>,
+    /// When the app stops enforcing them.
+    pub expires: Option<time::Date>,
+    /// Where the pin set was declared (`file:line:column`).
+    pub origin: String,
+}
+
+impl ResolvedPinSet {
+    /// Whether this set applies to `host`.
+    pub fn covers(&self, host: &str) -> bool {
+        let host = host.to_ascii_lowercase();
+        host == self.host
+            || (self.include_subdomains
+                && host.len() > self.host.len()
+                && host.ends_with(&self.host)
+                && host.as_bytes()[host.len() - self.host.len() - 1] == b'.')
+    }
+}
+
+/// A validated architecture.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The file it was loaded from.
+    pub source: PathBuf,
+    /// The declarations, as written (all references checked).
+    pub arch: ArchitectureFile,
+    /// Endpoints resolved for probing, in declaration order.
+    pub endpoints: Vec<EndpointTarget>,
+    /// Every pin set, inline and imported, in declaration order.
+    pub pin_sets: Vec<ResolvedPinSet>,
+}
+
+impl Model {
+    /// Looks a component up by id.
+    pub fn component(&self, id: &str) -> Option<&Component> {
+        self.arch.components.iter().find(|c| c.id.value == id)
+    }
+
+    /// Looks a client up by id.
+    pub fn client(&self, id: &str) -> Option<&Client> {
+        self.arch.clients.iter().find(|c| c.id.value == id)
+    }
+
+    /// Looks an endpoint declaration up by id.
+    pub fn endpoint(&self, id: &str) -> Option<&Endpoint> {
+        self.arch.endpoints.iter().find(|e| e.id.value == id)
+    }
+
+    /// The system's display name.
+    pub fn name(&self) -> &str {
+        &self.arch.system.name
+    }
+}
+
+/// Loads and validates an architecture file.
+pub fn load(file: &Path) -> Result<Model, ModelErrors> {
+    let (_, arch) = load::read_file(file)?;
+    validate::validate(arch, file)
+}
+
+/// Parses and validates YAML text as if it were the file `file` (relative
+/// paths inside resolve against `file`'s directory).
+pub fn load_str(text: &str, file: &Path) -> Result<Model, ModelErrors> {
+    let arch = load::parse_str(text, file)?;
+    validate::validate(arch, file)
+}

@@ -1,0 +1,70 @@
+//! Probes: the only code that touches the network.
+//!
+//! Each probe takes a resolved [`EndpointTarget`] and a [`ProbeContext`]
+//! and returns evidence; a probe that cannot run returns a typed
+//! [`ProbeFailure`](crate::evidence::ProbeFailure) inside the evidence, so
+//! the audit always goes on. [`runner`] schedules probes with global and
+//! per-host limits, timeouts, cancellation and progress events.
+
+pub mod http;
+pub mod runner;
+pub mod tls;
+pub mod verify;
+
+use crate::model::EndpointTarget;
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::UnixTime;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use verify::Anchors;
+
+/// Shared settings and caches for one audit's probes.
+#[derive(Debug)]
+pub struct ProbeContext {
+    /// The audit clock used for certificate validity.
+    pub now: UnixTime,
+    /// Limit for name resolution and TCP connect.
+    pub connect_timeout: Duration,
+    /// Limit for each handshake or request/response.
+    pub io_timeout: Duration,
+    /// The crypto provider (ring).
+    pub provider: Arc<CryptoProvider>,
+    anchors: Mutex<HashMap<Option<PathBuf>, Result<Anchors, String>>>,
+}
+
+impl ProbeContext {
+    /// A context at audit time `now` (Unix seconds).
+    pub fn new(now: i64, connect_timeout: Duration, io_timeout: Duration) -> Self {
+        ProbeContext {
+            now: UnixTime::since_unix_epoch(Duration::from_secs(u64::try_from(now).unwrap_or(0))),
+            connect_timeout,
+            io_timeout,
+            provider: Arc::new(rustls::crypto::ring::default_provider()),
+            anchors: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The trust anchors an endpoint declares, loaded once per audit.
+    pub fn anchors_for(&self, target: &EndpointTarget) -> Result<Anchors, String> {
+        let key = target.ca_file.clone();
+        let mut cache = self
+            .anchors
+            .lock()
+            .map_err(|_| "trust-anchor cache poisoned".to_string())?;
+        cache
+            .entry(key.clone())
+            .or_insert_with(|| match &key {
+                Some(path) => Anchors::from_pem_file(path),
+                None => Anchors::system(),
+            })
+            .clone()
+    }
+}
+
+/// Installs ring as the process-wide rustls provider. Safe to call twice.
+pub fn install_crypto_provider() {
+    // An error only means a provider is already installed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

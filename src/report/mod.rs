@@ -1,0 +1,259 @@
+//! Reports: one [`Report`] value, several renderings (JSON, HTML).
+//!
+//! Exporters only consume the report; none touches the network or the
+//! model's secret references (only their names exist anywhere in Strata's
+//! data, and reports do not even carry those).
+
+pub mod html;
+pub mod json;
+pub mod svg;
+
+use crate::audit::score::Score;
+use crate::audit::{Audit, Finding, Status};
+use crate::evidence::Evidence;
+use crate::graph::{NodeKind, layout};
+use crate::model::{Control, Model};
+use serde::Serialize;
+
+/// Version of the JSON report schema (`docs/report-schema.md`).
+pub const SCHEMA: &str = "strata.report/1";
+
+/// Tool name and version.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    /// `strata`.
+    pub name: &'static str,
+    /// Crate version.
+    pub version: &'static str,
+}
+
+/// What was audited.
+#[derive(Debug, Clone, Serialize)]
+pub struct SystemSummary {
+    /// System name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Owner, if declared.
+    pub owner: Option<String>,
+    /// The architecture file's name.
+    pub source: String,
+    /// Counts.
+    pub clients: usize,
+    /// Components.
+    pub components: usize,
+    /// Endpoints.
+    pub endpoints: usize,
+    /// Flows.
+    pub flows: usize,
+    /// Pin sets (inline and imported).
+    pub pin_sets: usize,
+    /// Rules evaluated.
+    pub rules: usize,
+}
+
+/// A node as drawn.
+#[derive(Debug, Clone, Serialize)]
+pub struct GraphNode {
+    /// Id.
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// Kind.
+    pub kind: NodeKind,
+    /// Layout column.
+    pub column: usize,
+    /// Layout row.
+    pub row: usize,
+    /// Worst status among the node's findings (`fail` > `error` >
+    /// `unverified` > `pass`), or none.
+    pub status: Option<Status>,
+    /// Controls the node enforces.
+    pub enforces: Vec<Control>,
+    /// Holds confidential or restricted data.
+    pub sensitive: bool,
+}
+
+/// An edge as drawn.
+#[derive(Debug, Clone, Serialize)]
+pub struct GraphEdge {
+    /// Source id.
+    pub from: String,
+    /// Target id.
+    pub to: String,
+    /// Controls on the hop.
+    pub controls: Vec<Control>,
+    /// Implicit attacker edge from the internet.
+    pub attacker: bool,
+    /// Part of an unauthenticated path to sensitive data.
+    pub bypass: bool,
+}
+
+/// An attack path to a sensitive component.
+#[derive(Debug, Clone, Serialize)]
+pub struct PathView {
+    /// Target component.
+    pub target: String,
+    /// Node ids.
+    pub nodes: Vec<String>,
+    /// Controls crossed.
+    pub controls: Vec<Control>,
+    /// Authenticates the caller somewhere.
+    pub authenticated: bool,
+}
+
+/// The graph section of a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct GraphView {
+    /// Nodes in layout order.
+    pub nodes: Vec<GraphNode>,
+    /// Edges.
+    pub edges: Vec<GraphEdge>,
+    /// Paths from the internet to each sensitive component.
+    pub attack_paths: Vec<PathView>,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Schema id.
+    pub schema: &'static str,
+    /// Tool.
+    pub tool: Tool,
+    /// Audit time, RFC 3339 UTC (from the evidence, not the wall clock).
+    pub observed_at: String,
+    /// What was audited.
+    pub system: SystemSummary,
+    /// Grade and layer scores.
+    pub score: Score,
+    /// Every finding (not-applicable ones included, for completeness).
+    pub findings: Vec<Finding>,
+    /// The defense-in-depth graph.
+    pub graph: GraphView,
+    /// Raw evidence.
+    pub evidence: Evidence,
+}
+
+fn rank(s: Status) -> u8 {
+    match s {
+        Status::Fail => 4,
+        Status::Error => 3,
+        Status::Unverified => 2,
+        Status::Pass => 1,
+        Status::NotApplicable => 0,
+    }
+}
+
+/// Builds the graph view (layout, node status, bypass edges).
+pub fn graph_view(model: &Model, audit: &Audit) -> GraphView {
+    let g = &audit.graph;
+    let lay = layout::layout(g);
+    let mut nodes: Vec<GraphNode> = g
+        .graph
+        .node_indices()
+        .map(|n| {
+            let node = &g.graph[n];
+            let (column, row) = lay.positions.get(&node.id).copied().unwrap_or((0, 0));
+            let status = audit
+                .findings
+                .iter()
+                .filter(|f| f.node.as_deref() == Some(node.id.as_str()) && f.status != Status::NotApplicable)
+                .map(|f| f.status)
+                .max_by_key(|s| rank(*s));
+            GraphNode {
+                id: node.id.clone(),
+                label: node.label.clone(),
+                kind: node.kind,
+                column,
+                row,
+                status,
+                enforces: node.enforces.clone(),
+                sensitive: node.is_sensitive(),
+            }
+        })
+        .collect();
+    nodes.sort_by_key(|n| (n.column, n.row));
+    let mut attack_paths = Vec::new();
+    for c in &model.arch.components {
+        let node = g.node(&c.id.value).map(|n| &g.graph[n]);
+        if !node.is_some_and(|n| n.is_sensitive()) {
+            continue;
+        }
+        for p in g.attack_paths(&c.id.value) {
+            attack_paths.push(PathView {
+                target: c.id.value.clone(),
+                nodes: p.nodes,
+                controls: p.controls,
+                authenticated: p.authenticated,
+            });
+        }
+    }
+    let on_bypass = |a: &str, b: &str| {
+        attack_paths
+            .iter()
+            .filter(|p| !p.authenticated)
+            .any(|p| p.nodes.windows(2).any(|w| w[0] == a && w[1] == b))
+    };
+    let edges = g
+        .graph
+        .edge_indices()
+        .filter_map(|e| {
+            let (a, b) = g.graph.edge_endpoints(e)?;
+            let w = &g.graph[e];
+            let (from, to) = (g.graph[a].id.clone(), g.graph[b].id.clone());
+            Some(GraphEdge {
+                bypass: on_bypass(&from, &to),
+                from,
+                to,
+                controls: w.controls.clone(),
+                attacker: w.attacker,
+            })
+        })
+        .collect();
+    GraphView {
+        nodes,
+        edges,
+        attack_paths,
+    }
+}
+
+/// Formats Unix seconds as RFC 3339 UTC.
+pub fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_else(|| unix.to_string())
+}
+
+/// Assembles the report.
+pub fn build(model: &Model, evidence: &Evidence, audit: &Audit, rules: usize) -> Report {
+    let a = &model.arch;
+    Report {
+        schema: SCHEMA,
+        tool: Tool {
+            name: "strata",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        observed_at: rfc3339(evidence.observed_at),
+        system: SystemSummary {
+            name: a.system.name.clone(),
+            description: a.system.description.trim().to_string(),
+            owner: a.system.owner.clone(),
+            source: model
+                .source
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            clients: a.clients.len(),
+            components: a.components.len(),
+            endpoints: a.endpoints.len(),
+            flows: a.flows.len(),
+            pin_sets: model.pin_sets.len(),
+            rules,
+        },
+        score: audit.score.clone(),
+        findings: audit.findings.clone(),
+        graph: graph_view(model, audit),
+        evidence: evidence.clone(),
+    }
+}
