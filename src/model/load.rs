@@ -59,9 +59,14 @@ fn clean_path(p: &str) -> String {
     if p == "." { String::new() } else { p.to_string() }
 }
 
-/// Drops the "error: line N column M: " prefix (we print position ourselves).
+/// Drops the "error: line N column M: " prefix and any " at line N, column M"
+/// suffix: the position is printed once, by [`ModelError`]'s display.
 fn bare_message(m: &str) -> String {
     let m = m.strip_prefix("error: ").unwrap_or(m);
+    let m = match m.rfind(" at line ") {
+        Some(i) if m[i..].contains(", column ") => &m[..i],
+        _ => m,
+    };
     if let Some(rest) = m.strip_prefix("line ")
         && let Some(idx) = rest.find(": ")
         && rest[..idx].contains("column")

@@ -276,10 +276,7 @@ pub fn parse_ios_plist(bytes: &[u8], origin: &str) -> Result<Vec<ImportedPinSet>
                     ));
                 };
                 let Some(spki) = spki.as_string() else {
-                    let message = format!(
-                        "SPKI-SHA256-BASE64 must be a string, found {}",
-                        value_kind(spki)
-                    );
+                    let message = format!("SPKI-SHA256-BASE64 must be a string, found {}", value_kind(spki));
                     return Err(plist_error(origin, &identity_path, message));
                 };
                 let spki_sha256 = decode_spki(spki, Padding::Required)
@@ -376,19 +373,14 @@ impl<'a, 'input> NscParser<'a, 'input> {
                 }
             }
             if domains.is_empty() {
-                return Err(self.error_at(
-                    config,
-                    "<domain-config> has no <domain> element (Android rejects this)",
-                ));
+                return Err(self.error_at(config, "<domain-config> has no <domain> element (Android rejects this)"));
             }
             let effective = own_pin_set.or(inherited);
-            entries.extend(domains.into_iter().map(|(node, name, include_subdomains)| {
-                DomainEntry {
-                    node,
-                    name,
-                    include_subdomains,
-                    pin_set: effective,
-                }
+            entries.extend(domains.into_iter().map(|(node, name, include_subdomains)| DomainEntry {
+                node,
+                name,
+                include_subdomains,
+                pin_set: effective,
             }));
             stack.extend(nested.into_iter().rev().map(|node| (node, effective)));
         }
@@ -417,8 +409,7 @@ impl<'a, 'input> NscParser<'a, 'input> {
             }
             total_pins = total_pins.saturating_add(pin_set.pins.len());
             if total_pins > MAX_TOTAL_PINS {
-                let message =
-                    format!("more than {MAX_TOTAL_PINS} pins in total; refusing to expand further");
+                let message = format!("more than {MAX_TOTAL_PINS} pins in total; refusing to expand further");
                 return Err(self.error_at(entry.node, message));
             }
             let (line, column) = cursor.advance_to(entry.node.range().start);
@@ -458,10 +449,7 @@ impl<'a, 'input> NscParser<'a, 'input> {
         Ok((node, name, include_subdomains))
     }
 
-    fn parse_pin_set(
-        &self,
-        node: roxmltree::Node<'a, 'input>,
-    ) -> Result<ParsedPinSet, PinImportError> {
+    fn parse_pin_set(&self, node: roxmltree::Node<'a, 'input>) -> Result<ParsedPinSet, PinImportError> {
         let expiration = match node.attribute("expiration") {
             None => None,
             Some(raw) => Some(parse_expiration(raw).ok_or_else(|| {
@@ -493,8 +481,8 @@ impl<'a, 'input> NscParser<'a, 'input> {
                 Some(_) => {}
             }
             let text = self.element_text(pin)?;
-            let spki_sha256 = decode_spki(text.trim(), Padding::Optional)
-                .map_err(|message| self.error_at(pin, message))?;
+            let spki_sha256 =
+                decode_spki(text.trim(), Padding::Optional).map_err(|message| self.error_at(pin, message))?;
             if seen.insert(spki_sha256.clone()) {
                 pins.push(ImportedPin {
                     spki_sha256,
@@ -525,11 +513,7 @@ impl<'a, 'input> NscParser<'a, 'input> {
         Ok(text)
     }
 
-    fn error_at(
-        &self,
-        node: roxmltree::Node<'a, 'input>,
-        message: impl Into<String>,
-    ) -> PinImportError {
+    fn error_at(&self, node: roxmltree::Node<'a, 'input>, message: impl Into<String>) -> PinImportError {
         let pos = self.doc.text_pos_at(node.range().start);
         xml_error(self.origin, pos.row, pos.col, message)
     }
@@ -605,9 +589,7 @@ fn decode_spki(text: &str, padding: Padding) -> Result<String, String> {
         Err(err) => {
             let shown = excerpt(text);
             return Err(if text.contains(['-', '_']) {
-                format!(
-                    "pin {shown} is not standard base64: '-' and '_' belong to the URL-safe alphabet"
-                )
+                format!("pin {shown} is not standard base64: '-' and '_' belong to the URL-safe alphabet")
             } else if padding == Padding::Required && BASE64_PADDING_OPTIONAL.decode(text).is_ok() {
                 format!("pin {shown} lacks '=' padding, which iOS requires")
             } else if text.chars().count() != 44 {
@@ -712,10 +694,7 @@ fn scan_xml_plist(bytes: &[u8]) -> Result<(), String> {
         if depth > MAX_PLIST_DEPTH {
             return Err(format!("plist nests deeper than {MAX_PLIST_DEPTH} levels"));
         }
-        stack.extend(
-            node.children()
-                .map(|child| (child, depth.saturating_add(1))),
-        );
+        stack.extend(node.children().map(|child| (child, depth.saturating_add(1))));
     }
     Ok(())
 }
@@ -768,8 +747,7 @@ fn scan_binary_plist(bytes: &[u8]) -> Result<(), String> {
         .filter(|&start| start >= 8)
         .ok_or_else(malformed)?;
     let field = |at: usize, size: usize| be_uint(bytes, trailer_start.saturating_add(at), size);
-    let offset_size =
-        usize::try_from(field(6, 1).ok_or_else(malformed)?).map_err(|_| malformed())?;
+    let offset_size = usize::try_from(field(6, 1).ok_or_else(malformed)?).map_err(|_| malformed())?;
     let ref_size = usize::try_from(field(7, 1).ok_or_else(malformed)?).map_err(|_| malformed())?;
     if ![1, 2, 3, 4, 8].contains(&offset_size) || ![1, 2, 3, 4, 8].contains(&ref_size) {
         return Err(malformed());
@@ -779,9 +757,7 @@ fn scan_binary_plist(bytes: &[u8]) -> Result<(), String> {
     let root = to_usize(field(16, 8)).ok_or_else(malformed)?;
     let table_at = to_usize(field(24, 8)).ok_or_else(malformed)?;
     if object_count > MAX_PLIST_VALUES {
-        return Err(format!(
-            "binary plist declares more than {MAX_PLIST_VALUES} objects"
-        ));
+        return Err(format!("binary plist declares more than {MAX_PLIST_VALUES} objects"));
     }
     let table_end = object_count
         .checked_mul(offset_size)
@@ -813,11 +789,7 @@ fn scan_binary_plist(bytes: &[u8]) -> Result<(), String> {
             0xd => usize::try_from(len).ok()?.checked_mul(2)?,
             // Data, ASCII string, UTF-16 string (at most 3 UTF-8 bytes per unit).
             0x4..=0x6 => {
-                let payload = if kind == 0x6 {
-                    len.saturating_mul(3)
-                } else {
-                    len
-                };
+                let payload = if kind == 0x6 { len.saturating_mul(3) } else { len };
                 return Some(ObjectShape {
                     container: false,
                     payload,
@@ -853,10 +825,7 @@ fn scan_binary_plist(bytes: &[u8]) -> Result<(), String> {
     let mut stack = vec![(root, false)];
     while let Some((index, exiting)) = stack.pop() {
         let shape = shape(index).ok_or_else(malformed)?;
-        let state = scans
-            .get(index)
-            .map(|scan| scan.state)
-            .ok_or_else(malformed)?;
+        let state = scans.get(index).map(|scan| scan.state).ok_or_else(malformed)?;
         if !exiting {
             match state {
                 VisitState::Done => continue,
@@ -871,10 +840,7 @@ fn scan_binary_plist(bytes: &[u8]) -> Result<(), String> {
             stack.push((index, true));
             for n in 0..shape.ref_count {
                 let sub = child(&shape, n).ok_or_else(malformed)?;
-                if scans
-                    .get(sub)
-                    .is_some_and(|scan| scan.state != VisitState::Done)
-                {
+                if scans.get(sub).is_some_and(|scan| scan.state != VisitState::Done) {
                     stack.push((sub, false));
                 }
             }
@@ -899,10 +865,7 @@ fn scan_binary_plist(bytes: &[u8]) -> Result<(), String> {
             return Err(format!("plist nests deeper than {MAX_PLIST_DEPTH} levels"));
         }
         if values > MAX_PLIST_VALUES as u64 || payload > MAX_PLIST_PAYLOAD as u64 {
-            return Err(
-                "binary plist expands to too many values or bytes (shared objects); refusing it"
-                    .to_owned(),
-            );
+            return Err("binary plist expands to too many values or bytes (shared objects); refusing it".to_owned());
         }
         if let Some(scan) = scans.get_mut(index) {
             *scan = ObjectScan {
@@ -940,12 +903,7 @@ fn value_kind(value: &plist::Value) -> &'static str {
     }
 }
 
-fn type_error(
-    origin: &str,
-    key_path: &str,
-    expected: &str,
-    found: &plist::Value,
-) -> PinImportError {
+fn type_error(origin: &str, key_path: &str, expected: &str, found: &plist::Value) -> PinImportError {
     let message = format!("expected {expected}, found {}", value_kind(found));
     plist_error(origin, key_path, message)
 }
@@ -972,9 +930,7 @@ fn too_large(origin: &str, detail: String) -> PinImportError {
         path: origin.to_owned(),
         source: io::Error::new(
             io::ErrorKind::FileTooLarge,
-            format!(
-                "{detail}, over the {MAX_INPUT_BYTES}-byte (4 MiB) limit for app configuration files"
-            ),
+            format!("{detail}, over the {MAX_INPUT_BYTES}-byte (4 MiB) limit for app configuration files"),
         ),
     }
 }
@@ -998,10 +954,7 @@ fn read_limited(path: &Path, origin: &str) -> Result<Vec<u8>, PinImportError> {
         && metadata.is_file()
         && metadata.len() > MAX_INPUT_BYTES
     {
-        return Err(too_large(
-            origin,
-            format!("file is {} bytes", metadata.len()),
-        ));
+        return Err(too_large(origin, format!("file is {} bytes", metadata.len())));
     }
     let mut bytes = Vec::new();
     file.take(MAX_INPUT_BYTES.saturating_add(1))
@@ -1022,12 +975,7 @@ fn xml_text<'b>(bytes: &'b [u8], origin: &str) -> Result<&'b str, PinImportError
         ));
     }
     if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
-        return Err(xml_error(
-            origin,
-            1,
-            1,
-            "file is UTF-16; convert it to UTF-8",
-        ));
+        return Err(xml_error(origin, 1, 1, "file is UTF-16; convert it to UTF-8"));
     }
     std::str::from_utf8(bytes).map_err(|err| {
         let valid = bytes
@@ -1116,10 +1064,7 @@ mod tests {
     fn xml_err(result: Result<Vec<ImportedPinSet>, PinImportError>) -> (u32, u32, String) {
         match result {
             Err(PinImportError::Xml {
-                line,
-                column,
-                message,
-                ..
+                line, column, message, ..
             }) => (line, column, message),
             other => panic!("expected an Xml error, got {other:?}"),
         }
@@ -1128,9 +1073,7 @@ mod tests {
     /// Unwraps a `Plist` error into (key path, message).
     fn plist_err(result: Result<Vec<ImportedPinSet>, PinImportError>) -> (String, String) {
         match result {
-            Err(PinImportError::Plist {
-                key_path, message, ..
-            }) => (key_path, message),
+            Err(PinImportError::Plist { key_path, message, .. }) => (key_path, message),
             other => panic!("expected a Plist error, got {other:?}"),
         }
     }
@@ -1158,40 +1101,16 @@ mod tests {
         let psp = pins(&[PSP_PRIMARY, PSP_BACKUP], PinScope::Any);
         let at = |line: u32, column: u32| format!("{NSC}:{line}:{column}");
         let expected = vec![
-            set(
-                "api.acme-shop.example",
-                true,
-                api.clone(),
-                expiry,
-                at(22, 9),
-            ),
+            set("api.acme-shop.example", true, api.clone(), expiry, at(22, 9)),
             // Lower-cased; includeSubdomains="false" spelled out.
-            set(
-                "auth.acme-shop.example",
-                false,
-                api.clone(),
-                expiry,
-                at(23, 9),
-            ),
+            set("auth.acme-shop.example", false, api.clone(), expiry, at(23, 9)),
             // Nested, no pin-set: inherits the parent's pins and expiration.
             set("cdn.acme-shop.example", true, api, expiry, at(40, 13)),
             // Nested with its own pin-set: replaces the parent's, no expiration.
-            set(
-                "payments.acme-shop.example",
-                true,
-                psp.clone(),
-                None,
-                at(45, 13),
-            ),
+            set("payments.acme-shop.example", true, psp.clone(), None, at(45, 13)),
             // Two levels down, inherits from the nearest ancestor with a pin-set;
             // includeSubdomains defaults to false.
-            set(
-                "acs.payments.acme-shop.example",
-                false,
-                psp,
-                None,
-                at(53, 17),
-            ),
+            set("acs.payments.acme-shop.example", false, psp, None, at(53, 17)),
         ];
         // telemetry.acme-shop.example has no pins and is left out.
         assert_eq!(sets, expected);
@@ -1207,10 +1126,7 @@ mod tests {
         let text = std::fs::read_to_string(NSC).unwrap();
         let sets = parse_android_nsc(&text, "app/res/xml/network_security_config.xml").unwrap();
         assert_eq!(sets.len(), 5);
-        assert_eq!(
-            sets[0].origin,
-            "app/res/xml/network_security_config.xml:22:9"
-        );
+        assert_eq!(sets[0].origin, "app/res/xml/network_security_config.xml:22:9");
     }
 
     #[test]
@@ -1286,10 +1202,7 @@ mod tests {
         assert_eq!(names, ["b.example", "a.example", "c.example", "d.example"]);
         // The pin-set comes after the nested config in the file but still applies.
         assert_eq!(sets[0].pins, pins(&[&pin_for(1)], PinScope::Any));
-        assert_eq!(
-            sets[0].expiration,
-            Some(time::macros::date!(2030 - 01 - 02))
-        );
+        assert_eq!(sets[0].expiration, Some(time::macros::date!(2030 - 01 - 02)));
         assert_eq!(sets[2].pins, pins(&[&pin_for(2)], PinScope::Any));
         assert_eq!(sets[3].pins, sets[2].pins);
         assert_eq!(sets[3].expiration, None);
@@ -1399,9 +1312,7 @@ mod tests {
                 "not valid base64",
             ),
             (
-                nsc(
-                    r#"<domain-config><domain>a</domain><pin-set expiration="30/06/2026"/></domain-config>"#,
-                ),
+                nsc(r#"<domain-config><domain>a</domain><pin-set expiration="30/06/2026"/></domain-config>"#),
                 (1, 59),
                 "expiration",
             ),
@@ -1426,18 +1337,14 @@ mod tests {
 
     #[test]
     fn android_positions_ignore_bom_and_count_characters() {
-        let bad_pin =
-            "<pin digest=\"MD5\">x</pin></pin-set></domain-config></network-security-config>";
+        let bad_pin = "<pin digest=\"MD5\">x</pin></pin-set></domain-config></network-security-config>";
         // The byte-order mark is not a column.
-        let xml = format!(
-            "\u{feff}<network-security-config><domain-config><domain>x</domain><pin-set>{bad_pin}"
-        );
+        let xml = format!("\u{feff}<network-security-config><domain-config><domain>x</domain><pin-set>{bad_pin}");
         let (line, column, _) = xml_err(parse_android_nsc(&xml, "x"));
         assert_eq!((line, column), (1, 68));
         // Columns count characters, not bytes; CRLF ends a line.
-        let xml = format!(
-            "<network-security-config><!-- é€😀 -->\r\n<domain-config><domain>é€😀</domain><pin-set>{bad_pin}"
-        );
+        let xml =
+            format!("<network-security-config><!-- é€😀 -->\r\n<domain-config><domain>é€😀</domain><pin-set>{bad_pin}");
         let (line, column, _) = xml_err(parse_android_nsc(&xml, "x"));
         assert_eq!((line, column), (2, 45));
     }
@@ -1455,11 +1362,7 @@ mod tests {
             let mut cursor = PosCursor::new(doc.input_text());
             for start in starts {
                 let pos = doc.text_pos_at(start);
-                assert_eq!(
-                    cursor.advance_to(start),
-                    (pos.row, pos.col),
-                    "offset {start}"
-                );
+                assert_eq!(cursor.advance_to(start), (pos.row, pos.col), "offset {start}");
             }
             // Going backwards restarts from the top.
             assert_eq!(cursor.advance_to(0), (1, 1));
@@ -1500,8 +1403,7 @@ mod tests {
     #[test]
     fn android_deep_nesting_is_iterative() {
         let depth = 20_000;
-        let mut xml =
-            String::from("<network-security-config><domain-config><domain>root.example</domain>");
+        let mut xml = String::from("<network-security-config><domain-config><domain>root.example</domain>");
         xml.push_str(&format!(
             "<pin-set><pin digest=\"SHA-256\">{}</pin></pin-set>",
             pin_for(9)
@@ -1522,13 +1424,9 @@ mod tests {
         let pin_set: String = (0..200)
             .map(|i| format!("<pin digest=\"SHA-256\">{}</pin>", pin_for(i)))
             .collect();
-        let mut xml = format!(
-            "<network-security-config><domain-config><domain>a</domain><pin-set>{pin_set}</pin-set>"
-        );
+        let mut xml = format!("<network-security-config><domain-config><domain>a</domain><pin-set>{pin_set}</pin-set>");
         for i in 0..600 {
-            xml.push_str(&format!(
-                "<domain-config><domain>d{i}</domain></domain-config>"
-            ));
+            xml.push_str(&format!("<domain-config><domain>d{i}</domain></domain-config>"));
         }
         xml.push_str("</domain-config></network-security-config>");
         let (_, _, message) = xml_err(parse_android_nsc(&xml, "bomb"));
@@ -1581,9 +1479,7 @@ mod tests {
 
     #[test]
     fn ios_bad_base64_fixture() {
-        let (key_path, message) = plist_err(import_ios_plist(Path::new(fixture!(
-            "Info.bad-base64.plist"
-        ))));
+        let (key_path, message) = plist_err(import_ios_plist(Path::new(fixture!("Info.bad-base64.plist"))));
         assert_eq!(
             key_path,
             "NSAppTransportSecurity.NSPinnedDomains[\"api.acme-shop.example\"].NSPinnedLeafIdentities[1]"
@@ -1598,9 +1494,7 @@ mod tests {
         let err = import_ios_plist(Path::new(path)).unwrap_err();
         assert_eq!(
             err.to_string(),
-            format!(
-                "{path}: NSAppTransportSecurity.NSPinnedDomains: expected a dictionary, found an array"
-            )
+            format!("{path}: NSAppTransportSecurity.NSPinnedDomains: expected a dictionary, found an array")
         );
         plist_err(Err(err));
     }
@@ -1630,9 +1524,7 @@ mod tests {
     fn ios_without_pins_is_empty() {
         for plist in [
             info_plist(""),
-            info_plist(
-                "<key>NSAppTransportSecurity</key><dict><key>NSAllowsArbitraryLoads</key><true/></dict>",
-            ),
+            info_plist("<key>NSAppTransportSecurity</key><dict><key>NSAllowsArbitraryLoads</key><true/></dict>"),
             pinned(""),
             pinned("<key>a.example</key><dict><key>NSIncludesSubdomains</key><true/></dict>"),
             pinned("<key>a.example</key><dict><key>NSPinnedCAIdentities</key><array/></dict>"),
@@ -1678,9 +1570,7 @@ mod tests {
                 "expected a dictionary, found an array",
             ),
             (
-                pinned(
-                    "<key>a.example</key><dict><key>NSIncludesSubdomains</key><string>YES</string></dict>",
-                ),
+                pinned("<key>a.example</key><dict><key>NSIncludesSubdomains</key><string>YES</string></dict>"),
                 format!("{d}.NSIncludesSubdomains"),
                 "expected a boolean, found a string",
             ),
@@ -1697,9 +1587,7 @@ mod tests {
                 "expected a dictionary, found a string",
             ),
             (
-                pinned(
-                    "<key>a.example</key><dict><key>NSPinnedCAIdentities</key><array><dict/></array></dict>",
-                ),
+                pinned("<key>a.example</key><dict><key>NSPinnedCAIdentities</key><array><dict/></array></dict>"),
                 format!("{d}.NSPinnedCAIdentities[0]"),
                 "missing the SPKI-SHA256-BASE64 key",
             ),
@@ -1819,18 +1707,13 @@ mod tests {
         let bytes = binary_plist(&[binary_array(&[1; 20]), vec![0x09]], 0);
         let (key_path, message) = plist_err(parse_ios_plist(&bytes, "x"));
         assert_eq!(key_path, "(root)");
-        assert!(
-            message.contains("expected a dictionary, found an array"),
-            "{message}"
-        );
+        assert!(message.contains("expected a dictionary, found an array"), "{message}");
     }
 
     #[test]
     fn binary_plist_shared_object_bomb_is_refused() {
         // 2^40 values once expanded, in well under a kilobyte.
-        let mut objects: Vec<Vec<u8>> = (1..=40u16)
-            .map(|next| binary_array(&[next, next]))
-            .collect();
+        let mut objects: Vec<Vec<u8>> = (1..=40u16).map(|next| binary_array(&[next, next])).collect();
         objects.push(vec![0x09]);
         let (_, message) = plist_err(parse_ios_plist(&binary_plist(&objects, 0), "x"));
         assert!(message.contains("expands to too many"), "{message}");
@@ -1886,8 +1769,7 @@ mod tests {
     }
 
     fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
-        let path =
-            std::env::temp_dir().join(format!("strata-pin-import-{}-{name}", std::process::id()));
+        let path = std::env::temp_dir().join(format!("strata-pin-import-{}-{name}", std::process::id()));
         std::fs::write(&path, contents).unwrap();
         path
     }
@@ -1902,19 +1784,11 @@ mod tests {
             }
             other => panic!("expected an Io error, got {other:?}"),
         }
-        assert!(matches!(
-            import_ios_plist(missing),
-            Err(PinImportError::Io { .. })
-        ));
+        assert!(matches!(import_ios_plist(missing), Err(PinImportError::Io { .. })));
 
         type Case<'a> = (&'a str, &'a [u8], (u32, u32), &'a str);
         let cases: [Case<'_>; 3] = [
-            (
-                "axml.xml",
-                &[0x03, 0x00, 0x08, 0x00, 0x10, 0x02],
-                (1, 1),
-                "apktool",
-            ),
+            ("axml.xml", &[0x03, 0x00, 0x08, 0x00, 0x10, 0x02], (1, 1), "apktool"),
             ("utf16.xml", &[0xff, 0xfe, b'<', 0], (1, 1), "UTF-16"),
             ("latin1.xml", b"<a>\n  caf\xe9</a>", (2, 6), "UTF-8"),
         ];
@@ -1969,10 +1843,7 @@ mod tests {
             fixture!("network_security_config.malformed.xml"),
             fixture!("Info.bad-base64.plist"),
         ];
-        let fixtures: Vec<Vec<u8>> = names
-            .iter()
-            .map(|name| std::fs::read(name).unwrap())
-            .collect();
+        let fixtures: Vec<Vec<u8>> = names.iter().map(|name| std::fs::read(name).unwrap()).collect();
         let run = |bytes: &[u8]| {
             let _ = parse_ios_plist(bytes, "fuzz");
             let _ = parse_android_nsc(&String::from_utf8_lossy(bytes), "fuzz");

@@ -1,0 +1,93 @@
+//! The `strata` binary end to end: exit codes, validation output, rules.
+
+use std::process::Command;
+
+fn strata(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run strata");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn rules_lists_at_least_twenty_rules_with_unique_ids() {
+    let (code, out, _) = strata(&["rules"]);
+    assert_eq!(code, 0);
+    let ids: Vec<&str> = out
+        .lines()
+        .filter(|l| !l.ends_with(" rules"))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(ids.len() >= 20, "{out}");
+    let unique: std::collections::BTreeSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len());
+}
+
+#[test]
+fn validate_reports_errors_with_position_and_exit_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "strata: 1\nsystem: { name: x }\nflows:\n  - { from: a, to: b }\n").expect("write");
+    let (code, _, err) = strata(&["validate", bad.to_str().unwrap_or_default()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("bad.yaml:4:") && err.contains("flows[0].from"), "{err}");
+    let (code, out, _) = strata(&["validate", "sample-projects/acme-pay/architecture.yaml"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("valid"), "{out}");
+}
+
+#[test]
+fn offline_audit_writes_reports_and_honours_fail_under() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().to_str().unwrap_or_default();
+    let (code, stdout, err) = strata(&[
+        "audit",
+        "sample-projects/acme-pay/architecture.yaml",
+        "--offline",
+        "--out",
+        out,
+        "--fail-under",
+        "A",
+    ]);
+    assert_eq!(code, 1, "{stdout}{err}");
+    assert!(err.contains("below the required A"), "{err}");
+    assert!(dir.path().join("architecture.strata.json").is_file());
+    assert!(dir.path().join("architecture.strata.html").is_file());
+    // Offline: no live check may pass.
+    let json = std::fs::read_to_string(dir.path().join("architecture.strata.json")).expect("json");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("parse");
+    for f in v["findings"].as_array().into_iter().flatten() {
+        if f["proof"] == "live" {
+            assert_ne!(f["status"], "pass", "{f}");
+        }
+    }
+    let (code, _, _) = strata(&[
+        "audit",
+        "sample-projects/acme-pay/architecture.yaml",
+        "--offline",
+        "--out",
+        out,
+        "--fail-under",
+        "F",
+    ]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn broken_rules_name_the_rule_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("x.yaml"),
+        "rules:\n  - id: ok-rule\n    title: t\n    layer: transport\n    severity: low\n    applies_to: endpoint\n    check: endpoint.https\n    proof: model\n    rationale: r\n    remediation: m\n  - id: broken-rule\n    title: t\n    layer: transport\n    severity: low\n    applies_to: endpoint\n    check: endpoint.https &&\n    proof: model\n    rationale: r\n    remediation: m\n",
+    )
+    .expect("write");
+    let (code, _, err) = strata(&["rules", "--rules", dir.path().to_str().unwrap_or_default()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("x.yaml:16: rule `broken-rule`"), "{err}");
+}

@@ -1,0 +1,108 @@
+//! Every lab misconfiguration trips exactly its expected transport rules,
+//! observed through real handshakes with the in-process lab.
+
+mod common;
+
+use std::collections::BTreeSet;
+use strata::audit::Status;
+use strata::audit::rules::Layer;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_scenario_fails_exactly_its_expected_transport_rules() {
+    let lab = common::lab().await;
+    let model = common::sample(&lab, "sample-projects/lab-tour/architecture.yaml");
+    let outcome = common::audit(&model).await;
+    assert_eq!(lab.manifest.servers.len(), strata::lab::SCENARIOS.len());
+    for server in &lab.manifest.servers {
+        let subject = format!("endpoint:{}", server.name);
+        let mine: Vec<_> = outcome.audit.findings.iter().filter(|f| f.subject == subject).collect();
+        assert!(!mine.is_empty(), "no findings for {subject}");
+        let errors: Vec<_> = mine
+            .iter()
+            .filter(|f| f.status == Status::Error)
+            .map(|f| (&f.id, &f.message))
+            .collect();
+        assert!(errors.is_empty(), "{subject}: probe errors {errors:?}");
+        let failed: BTreeSet<&str> = mine
+            .iter()
+            .filter(|f| f.status == Status::Fail && f.layer == Layer::Transport)
+            .map(|f| f.rule.as_str())
+            .collect();
+        let expected: BTreeSet<&str> = server.expected_failures.iter().map(String::as_str).collect();
+        assert_eq!(
+            failed, expected,
+            "{subject}: transport failures differ from the manifest"
+        );
+        // Nothing live is left unverified when the probe ran.
+        let unverified_live: Vec<_> = mine
+            .iter()
+            .filter(|f| f.status == Status::Unverified && f.proof == strata::audit::rules::Proof::Live)
+            .map(|f| &f.id)
+            .collect();
+        assert!(unverified_live.is_empty(), "{subject}: {unverified_live:?}");
+    }
+    let good = outcome
+        .evidence
+        .endpoints
+        .get("good")
+        .and_then(|e| e.tls.observed())
+        .expect("good observed");
+    assert!(good.verification.trusted, "{:?}", good.verification);
+    assert_eq!(good.chain.len(), 2);
+    assert_eq!(good.version, "TLSv1_3");
+    assert_eq!(
+        format!("sha256/{}", good.chain[0].spki_sha256),
+        lab.manifest.service_pin
+    );
+    let hsts = outcome
+        .evidence
+        .endpoints
+        .get("good")
+        .and_then(|e| e.http.observed())
+        .and_then(|h| h.hsts.clone());
+    assert_eq!(
+        hsts.map(|h| (h.max_age, h.include_subdomains)),
+        Some((31_536_000, true))
+    );
+    lab.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exact_reasons_are_reported_not_just_failed() {
+    let lab = common::lab().await;
+    let model = common::sample(&lab, "sample-projects/lab-tour/architecture.yaml");
+    let outcome = common::audit(&model).await;
+    let code = |id: &str| {
+        outcome
+            .evidence
+            .endpoints
+            .get(id)
+            .and_then(|e| e.tls.observed())
+            .and_then(|t| t.verification.code.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(code("expired"), "expired");
+    assert_eq!(code("not-yet-valid"), "not-yet-valid");
+    assert_eq!(code("wrong-host"), "not-valid-for-name");
+    assert_eq!(code("incomplete-chain"), "unknown-issuer");
+    assert_eq!(code("self-signed"), "unknown-issuer");
+    assert_eq!(code("sha1-signature"), "unsupported-signature-algorithm");
+    let expired = outcome
+        .evidence
+        .endpoints
+        .get("expired")
+        .and_then(|e| e.tls.observed())
+        .expect("expired observed");
+    assert!(
+        expired.chain[0].not_after < outcome.evidence.observed_at,
+        "the expired chain is kept and reported"
+    );
+    let weak = outcome
+        .evidence
+        .endpoints
+        .get("weak-key")
+        .and_then(|e| e.tls.observed())
+        .expect("weak observed");
+    assert!(weak.chain.iter().any(|c| c.key_type == "RSA" && c.key_bits == 1024));
+    lab.stop().await;
+}

@@ -1,0 +1,119 @@
+//! Bad architecture files give errors that name file, line:column and the
+//! field path, and suggest the intended name.
+
+use std::path::Path;
+use strata::model::{ModelError, load_str};
+
+fn errors(yaml: &str) -> Vec<ModelError> {
+    match load_str(yaml, Path::new("arch.yaml")) {
+        Ok(_) => panic!("expected an error for:\n{yaml}"),
+        Err(e) => e.0,
+    }
+}
+
+const HEAD: &str = "strata: 1\nsystem: { name: t }\n";
+
+#[test]
+fn syntax_error_names_line_and_column() {
+    let e = errors("strata: 1\nsystem: { name: t\nclients: []\n");
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].file, Path::new("arch.yaml"));
+    assert!(e[0].line >= 2, "{:?}", e[0]);
+    assert!(e[0].column > 0, "{:?}", e[0]);
+}
+
+#[test]
+fn unknown_field_suggests_the_right_one() {
+    let yaml = format!("{HEAD}clients:\n  - id: app\n    platfrom: android\n");
+    let e = errors(&yaml);
+    assert_eq!((e[0].line, e[0].column), (5, 5), "{:?}", e[0]);
+    assert_eq!(e[0].path, "clients[0].platfrom");
+    assert!(e[0].message.contains("did you mean `platform`?"), "{}", e[0].message);
+    let shown = e[0].to_string();
+    assert!(
+        shown.starts_with("arch.yaml:5:5: clients[0].platfrom: unknown field"),
+        "{shown}"
+    );
+    assert!(!shown.contains(" at line "), "position is said once: {shown}");
+}
+
+#[test]
+fn unknown_enum_value_suggests_the_right_one() {
+    let yaml = format!("{HEAD}clients:\n  - id: app\n    platform: android\n    key_storage: strongbx\n");
+    let e = errors(&yaml);
+    assert_eq!(e[0].line, 6);
+    assert_eq!(e[0].path, "clients[0].key_storage");
+    assert!(e[0].message.contains("did you mean `strongbox`?"), "{}", e[0].message);
+}
+
+#[test]
+fn wrong_type_names_the_field() {
+    let yaml =
+        format!("{HEAD}endpoints:\n  - id: api\n    component: gw\n    url: https://x.test/\n    active: maybe\n");
+    let e = errors(&yaml);
+    assert_eq!(e[0].line, 7);
+    assert_eq!(e[0].path, "endpoints[0].active");
+}
+
+#[test]
+fn dangling_references_name_both_ends() {
+    let yaml = format!(
+        "{HEAD}clients:\n  - {{ id: app, platform: ios }}\ncomponents:\n  - {{ id: gateway, kind: api-gateway }}\nflows:\n  - {{ from: app, to: gatway }}\n  - {{ from: ghost, to: gateway }}\n"
+    );
+    let e = errors(&yaml);
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert_eq!(e[0].path, "flows[0].to");
+    assert_eq!(e[0].line, 8);
+    assert!(
+        e[0].message.contains("`gatway`") && e[0].message.contains("flow `app` → `gatway`"),
+        "{}",
+        e[0].message
+    );
+    assert!(e[0].message.contains("did you mean `gateway`?"), "{}", e[0].message);
+    assert_eq!(e[1].path, "flows[1].from");
+    assert!(e[1].message.contains("`ghost`"), "{}", e[1].message);
+}
+
+#[test]
+fn secrets_cannot_be_written_inline() {
+    let yaml = format!(
+        "{HEAD}components:\n  - {{ id: gw, kind: api-gateway }}\nendpoints:\n  - id: api\n    component: gw\n    url: https://x.test/\n    auth: {{ expect: jwt, token: eyJhbGciOi }}\n"
+    );
+    let e = errors(&yaml);
+    assert!(e[0].path.starts_with("endpoints[0].auth.token"), "{:?}", e[0]);
+    let yaml = yaml.replace("token: eyJhbGciOi", "token: { env: API_TOKEN }");
+    assert!(load_str(&yaml, Path::new("arch.yaml")).is_ok());
+}
+
+#[test]
+fn bad_pins_dates_urls_and_duplicates_are_all_reported() {
+    let yaml = format!(
+        "{HEAD}clients:\n  - id: app\n    platform: android\n    pins:\n      - host: api.test\n        pins: [\"sha256/notbase64!\", \"AAAA\"]\n        expires: 2026-13-01\ncomponents:\n  - {{ id: app, kind: service }}\nendpoints:\n  - {{ id: api, component: app, url: \"ftp://x.test/\" }}\n"
+    );
+    let e = errors(&yaml);
+    let paths: Vec<&str> = e.iter().map(|x| x.path.as_str()).collect();
+    assert!(paths.contains(&"clients[0].pins[0].pins[0]"), "{paths:?}");
+    assert!(paths.contains(&"clients[0].pins[0].pins[1]"), "{paths:?}");
+    assert!(paths.contains(&"clients[0].pins[0].expires"), "{paths:?}");
+    assert!(paths.contains(&"components[0].id"), "{paths:?}");
+    assert!(paths.contains(&"endpoints[0].url"), "{paths:?}");
+    assert!(e.iter().all(|x| x.line > 0 && x.column > 0), "{e:?}");
+}
+
+#[test]
+fn bundled_samples_are_valid() {
+    for s in ["acme-pay", "lab-tour"] {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("sample-projects/{s}/architecture.yaml"));
+        if let Err(e) = strata::model::load(&p) {
+            panic!("{e}");
+        }
+    }
+}
+
+#[test]
+fn missing_and_oversized_files_are_clear_errors() {
+    let e = strata::model::load(Path::new("/nonexistent/arch.yaml"))
+        .err()
+        .expect("error");
+    assert!(e.to_string().contains("/nonexistent/arch.yaml: cannot read"), "{e}");
+}
