@@ -112,8 +112,6 @@ fn bundled_samples_are_valid() {
 
 #[test]
 fn missing_and_oversized_files_are_clear_errors() {
-    let e = strata::model::load(Path::new("/nonexistent/arch.yaml"))
-        .err()
-        .expect("error");
+    let e = strata::model::load(Path::new("/nonexistent/arch.yaml")).expect_err("error");
     assert!(e.to_string().contains("/nonexistent/arch.yaml: cannot read"), "{e}");
 }
