@@ -97,16 +97,22 @@ fn to_cel(v: &Value) -> cel::Value {
     }
 }
 
-fn evaluate(rule: &Rule, subject: &Subject) -> Option<(Status, String)> {
-    if rule.applies_to != subject.kind {
-        return None;
-    }
+/// The CEL context of one subject: its facts, converted once and shared by
+/// every rule evaluated on it.
+fn context(subject: &Subject) -> cel::Context<'static, 'static> {
     let mut cx = cel::Context::with_env(rules::cel_env());
     for (k, v) in &subject.vars {
         cx.add_variable_from_value(k.clone(), to_cel(v));
     }
+    cx
+}
+
+fn evaluate(rule: &Rule, subject: &Subject, cx: &cel::Context<'_, '_>) -> Option<(Status, String)> {
+    if rule.applies_to != subject.kind {
+        return None;
+    }
     if let Some(when) = &rule.when {
-        match when.execute(&cx) {
+        match when.execute(cx) {
             Ok(cel::Value::Bool(true)) => {}
             Ok(cel::Value::Bool(false)) => return Some((Status::NotApplicable, "does not apply".into())),
             Ok(other) => {
@@ -125,7 +131,7 @@ fn evaluate(rule: &Rule, subject: &Subject) -> Option<(Status, String)> {
             _ => return Some((Status::Unverified, format!("no {need} evidence: not probed"))),
         }
     }
-    let verdict = match rule.check.execute(&cx) {
+    let verdict = match rule.check.execute(cx) {
         Ok(cel::Value::Bool(b)) => b,
         Ok(other) => {
             return Some((
@@ -136,7 +142,7 @@ fn evaluate(rule: &Rule, subject: &Subject) -> Option<(Status, String)> {
         Err(e) => return Some((Status::Error, format!("rule check failed: {e} ({})", rule.origin))),
     };
     // A broken `explain` is a rule bug: say so rather than hide it.
-    let explained = rule.explain.as_ref().map(|p| match p.execute(&cx) {
+    let explained = rule.explain.as_ref().map(|p| match p.execute(cx) {
         Ok(cel::Value::String(s)) => s.to_string(),
         Ok(other) => format!("(rule explain gave {other:?}, not a string; {})", rule.origin),
         Err(e) => format!("(rule explain failed: {e}; {})", rule.origin),
@@ -160,9 +166,10 @@ fn evaluate(rule: &Rule, subject: &Subject) -> Option<(Status, String)> {
 /// Runs every rule on every subject it applies to.
 pub fn findings(ruleset: &Ruleset, subjects: &[Subject]) -> Vec<Finding> {
     let mut out = Vec::new();
-    for rule in &ruleset.rules {
-        for s in subjects {
-            let Some((status, message)) = evaluate(rule, s) else {
+    for s in subjects {
+        let cx = context(s);
+        for rule in &ruleset.rules {
+            let Some((status, message)) = evaluate(rule, s, &cx) else {
                 continue;
             };
             let evidence = rule

@@ -27,6 +27,7 @@ svg.graph text { font: 12px system-ui, sans-serif; }
 svg.graph .col-title { font-weight: 600; fill: #555; }
 svg.graph .node-label { font-weight: 600; }
 svg.graph .node-sub, svg.graph .edge-label { fill: #555; font-size: 10px; }
+svg.graph .edge-label { paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
 svg.graph .edge { stroke: #777; stroke-width: 1.4; }
 svg.graph .edge.attacker { stroke-dasharray: 5 4; }
 svg.graph .edge.bypass { stroke: var(--fail); stroke-width: 2.5; stroke-dasharray: 6 3; }
@@ -34,6 +35,17 @@ svg.graph .edge.bypass { stroke: var(--fail); stroke-width: 2.5; stroke-dasharra
 .caps li { color: var(--fail); }
 @media print { body { margin: 0; max-width: none; } details { display: block; } .graph-wrap { border: none; } h2 { break-after: avoid; } tr { break-inside: avoid; } }
 "#;
+
+/// Display order within a layer: what needs action first.
+fn status_order(s: Status) -> u8 {
+    match s {
+        Status::Fail => 0,
+        Status::Error => 1,
+        Status::Unverified => 2,
+        Status::Pass => 3,
+        Status::NotApplicable => 4,
+    }
+}
 
 fn status_badge(s: Status) -> Markup {
     html! { span class={ "st st-" (s.name()) } { (s.name()) } }
@@ -101,7 +113,7 @@ pub fn render(r: &Report) -> String {
                 }
                 h2 { "Layers" }
                 table {
-                    thead { tr { th { "Layer" } th { "Question" } th { "Score" } th { "Proven by" } th { "Pass" } th { "Fail" } th { "Unverified" } th { "Error" } } }
+                    thead { tr { th { "Layer" } th { "Question" } th { "Score" } th { "State" } th { "Pass" } th { "Fail" } th { "Unverified" } th { "Error" } } }
                     tbody {
                         @for l in &r.score.layers {
                             tr {
@@ -134,13 +146,23 @@ pub fn render(r: &Report) -> String {
                     }
                 }
                 h2 { "Findings" }
+                p class="muted" { "Within each layer: failures first, then errors and unverified claims; passed checks are folded." }
                 @for layer in crate::audit::rules::Layer::ALL {
-                    @let rows: Vec<&&Finding> = judged.iter().filter(|f| f.layer == layer).collect();
-                    @if !rows.is_empty() {
+                    @let mut open: Vec<&&Finding> = judged.iter().filter(|f| f.layer == layer && f.status != Status::Pass).collect();
+                    @let passed: Vec<&&Finding> = judged.iter().filter(|f| f.layer == layer && f.status == Status::Pass).collect();
+                    @if !open.is_empty() || !passed.is_empty() {
                         h3 { (layer.title()) }
-                        table {
-                            thead { tr { th { "Status" } th { "Severity" } th { "Finding" } } }
-                            tbody { @for f in rows { (finding_row(f)) } }
+                        @if !open.is_empty() {
+                            table {
+                                thead { tr { th { "Status" } th { "Severity" } th { "Finding" } } }
+                                tbody { @for f in { open.sort_by_key(|f| status_order(f.status)); &open } { (finding_row(f)) } }
+                            }
+                        }
+                        @if !passed.is_empty() {
+                            details {
+                                summary { (passed.len()) " passed check(s)" }
+                                table { tbody { @for f in &passed { (finding_row(f)) } } }
+                            }
                         }
                     }
                 }
