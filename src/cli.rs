@@ -220,6 +220,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Demo { out, sample } => {
             let rules = load_rules(None)?;
+            // Run from anywhere: fall back to the sample in the source tree.
+            let sample = if sample.exists() || sample.is_absolute() {
+                sample
+            } else {
+                Path::new(env!("CARGO_MANIFEST_DIR")).join(&sample)
+            };
             let rt = runtime()?;
             let outcome = rt.block_on(async {
                 let lab = Lab::start(&LabConfig {

@@ -35,12 +35,20 @@ fn edge_curve(a: (f64, f64), b: (f64, f64)) -> (String, f64, f64) {
         x2 = b.0 + NODE_W / 2.0;
     }
     let span = ((x2 - x1) / COL_W).round();
-    let lift = if (y1 - y2).abs() < 1.0 && span >= 1.0 { -(NODE_H / 2.0 + 14.0 * span) } else { 0.0 };
+    let lift = if (y1 - y2).abs() < 1.0 && span >= 1.0 {
+        -(NODE_H / 2.0 + 14.0 * span)
+    } else {
+        0.0
+    };
     let dx = ((x2 - x1) / 2.0).max(30.0);
     let (c1x, c1y, c2x, c2y) = (x1 + dx, y1 + lift, x2 - dx, y2 + lift);
     let mx = (x1 + 3.0 * c1x + 3.0 * c2x + x2) / 8.0;
     let my = (y1 + 3.0 * c1y + 3.0 * c2y + y2) / 8.0;
-    (format!("M {x1:.1} {y1:.1} C {c1x:.1} {c1y:.1}, {c2x:.1} {c2y:.1}, {x2:.1} {y2:.1}"), mx, my)
+    (
+        format!("M {x1:.1} {y1:.1} C {c1x:.1} {c1y:.1}, {c2x:.1} {c2y:.1}, {x2:.1} {y2:.1}"),
+        mx,
+        my,
+    )
 }
 
 /// Shortens a label to `max` characters with an ellipsis (full text is in
