@@ -13,6 +13,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tokio_util::sync::CancellationToken;
 
+/// Prints a line to stdout, ignoring a closed pipe (`strata rules | head`).
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
 #[derive(Parser)]
 #[command(
     name = "strata",
@@ -20,12 +28,24 @@ use tokio_util::sync::CancellationToken;
     about = "Audit the security architecture of a mobile-app backend, layer by layer, against live endpoints."
 )]
 struct Cli {
+    /// With no command, the desktop app opens the bundled sample with the demo lab.
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Open an architecture file in the desktop app.
+    Open {
+        /// The architecture YAML file.
+        file: PathBuf,
+        /// Also start the demo lab in-process (for files that point at it).
+        #[arg(long)]
+        lab: bool,
+        /// Run the audit as soon as the file is loaded.
+        #[arg(long)]
+        audit: bool,
+    },
     /// Probe the endpoints of an architecture file and write reports.
     Audit {
         /// The architecture YAML file.
@@ -129,8 +149,35 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The bundled sample, found from the working directory or the source tree.
+fn bundled_sample() -> PathBuf {
+    let rel = Path::new("sample-projects/acme-pay/architecture.yaml");
+    if rel.exists() {
+        rel.to_path_buf()
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+    }
+}
+
 fn run(cli: Cli) -> Result<ExitCode, String> {
-    match cli.command {
+    let Some(command) = cli.command else {
+        let options = crate::gui::LaunchOptions {
+            file: Some(bundled_sample()),
+            start_lab: true,
+            auto_audit: true,
+        };
+        crate::gui::run(options)?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    match command {
+        Command::Open { file, lab, audit } => {
+            crate::gui::run(crate::gui::LaunchOptions {
+                file: Some(file),
+                start_lab: lab,
+                auto_audit: audit,
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit {
             file,
             format,
@@ -174,7 +221,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let written = pipeline::write_reports(&outcome.report, &format, &out, &stem)?;
             print_summary(&outcome.report);
             for p in &written {
-                println!("wrote {}", p.display());
+                say!("wrote {}", p.display());
             }
             let grade = outcome.report.score.grade.chars().next().unwrap_or('F');
             if let Some(limit) = fail_under
@@ -198,13 +245,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     std::fs::write(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
                 }
                 for s in &lab.manifest.servers {
-                    println!("{:<17} {:<28} {}", s.name, s.url, s.description);
+                    say!("{:<17} {:<28} {}", s.name, s.url, s.description);
                 }
-                println!(
+                say!(
                     "service pin {}  backup pin {}",
-                    lab.manifest.service_pin, lab.manifest.backup_pin
+                    lab.manifest.service_pin,
+                    lab.manifest.backup_pin
                 );
-                println!(
+                say!(
                     "strata lab ready: {} servers on {}; Ctrl-C stops",
                     lab.manifest.servers.len(),
                     config.host
@@ -213,7 +261,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     .await
                     .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
                 lab.stop().await;
-                println!("strata lab stopped");
+                say!("strata lab stopped");
                 Ok::<_, String>(())
             })?;
             Ok(ExitCode::SUCCESS)
@@ -248,7 +296,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let written = pipeline::write_reports(&outcome.report, &[Format::Html, Format::Json], &out, "demo")?;
             print_summary(&outcome.report);
             for p in &written {
-                println!("wrote {}", p.display());
+                say!("wrote {}", p.display());
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -281,19 +329,22 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let (_, tls) = rt
                 .block_on(crate::probe::tls::handshake(&t, &cx, &[]))
                 .map_err(|f| f.to_string())?;
-            println!(
+            say!(
                 "{} ({}, {}), SNI {}",
-                tls.address, tls.version, tls.cipher_suite, tls.server_name
+                tls.address,
+                tls.version,
+                tls.cipher_suite,
+                tls.server_name
             );
             for (i, c) in tls.chain.iter().enumerate() {
-                println!("#{i} sha256/{}  {}", c.spki_sha256, c.subject);
+                say!("#{i} sha256/{}  {}", c.spki_sha256, c.subject);
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules { rules } => {
             let rules = load_rules(rules.as_deref())?;
             for r in &rules.rules {
-                println!(
+                say!(
                     "{:<32} {:<17} {:<9} {}",
                     r.id,
                     r.layer.name(),
@@ -301,12 +352,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     r.title
                 );
             }
-            println!("{} rules", rules.rules.len());
+            say!("{} rules", rules.rules.len());
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { file } => {
             let m = model::load(&file).map_err(|e| e.to_string())?;
-            println!(
+            say!(
                 "{}: valid ({} clients, {} components, {} endpoints, {} flows, {} pin sets)",
                 file.display(),
                 m.arch.clients.len(),
@@ -358,7 +409,7 @@ async fn probe_with_progress(model: &model::Model, rules: &Ruleset, config: &Run
 fn print_summary(r: &crate::report::Report) {
     use crate::audit::Status;
     let count = |s: Status| r.findings.iter().filter(|f| f.status == s).count();
-    println!(
+    say!(
         "{}: grade {} (score {}/100) — {} failed, {} errors, {} unverified, {} passed",
         r.system.name,
         r.score.grade,
@@ -369,6 +420,6 @@ fn print_summary(r: &crate::report::Report) {
         count(Status::Pass)
     );
     for c in &r.score.caps {
-        println!("  cap: {c}");
+        say!("  cap: {c}");
     }
 }

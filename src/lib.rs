@@ -14,6 +14,7 @@ pub mod audit;
 pub mod cli;
 pub mod evidence;
 pub mod graph;
+pub mod gui;
 pub mod lab;
 pub mod model;
 pub mod pipeline;

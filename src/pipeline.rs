@@ -29,6 +29,7 @@ impl Format {
 }
 
 /// The result of a full audit.
+#[derive(Debug)]
 pub struct Outcome {
     /// What the probes saw.
     pub evidence: Evidence,

@@ -128,7 +128,7 @@ fn component_decl(c: &Component) -> Value {
     })
 }
 
-fn client_decl(c: &Client, unpinned: &[String]) -> Value {
+fn client_decl(c: &Client, unpinned: &[String], has_pins: bool) -> Value {
     json!({
         "id": c.id.value,
         "platform": serde_json::to_value(c.platform).unwrap_or(Value::Null),
@@ -139,7 +139,7 @@ fn client_decl(c: &Client, unpinned: &[String]) -> Value {
         "request_signing": serde_json::to_value(c.request_signing).unwrap_or(Value::Null),
         "runtime_protection": c.runtime_protection,
         "embedded_api_key": c.embedded_api_key,
-        "pins_declared": !c.pins.is_empty() || !c.pin_imports.is_empty(),
+        "pins_declared": has_pins,
         "unpinned_hosts": unpinned,
     })
 }
@@ -154,6 +154,14 @@ pub fn subjects(model: &Model, graph: &DefenseGraph, evidence: &Evidence) -> Vec
         let ev = evidence.endpoints.get(&t.id).unwrap_or(&empty);
         let decl = model.endpoint(&t.id);
         let comp = model.component(&t.component);
+        let mut pinned_by: Vec<String> = model
+            .pin_sets
+            .iter()
+            .filter(|p| p.covers(&t.server_name))
+            .map(|p| p.client.clone())
+            .collect();
+        pinned_by.sort();
+        pinned_by.dedup();
         let mut vars = BTreeMap::new();
         vars.insert(
             "endpoint".into(),
@@ -172,7 +180,7 @@ pub fn subjects(model: &Model, graph: &DefenseGraph, evidence: &Evidence) -> Vec
                 "auth": decl.and_then(|d| d.auth.as_ref()).map(|a| serde_json::to_value(a.expect).unwrap_or(Value::Null)),
                 "rate_limit": decl.and_then(|d| d.rate_limit.as_ref()).map(|r| json!({"limit": r.limit, "window_s": r.window.as_secs() as i64})),
                 "reaches_sensitive": graph.reaches_sensitive(&t.component),
-                "pinned_by": model.pin_sets.iter().filter(|p| p.covers(&t.server_name)).map(|p| p.client.clone()).collect::<Vec<_>>(),
+                "pinned_by": pinned_by,
             }),
         );
         vars.insert("component".into(), comp.map(component_decl).unwrap_or(Value::Null));
@@ -203,8 +211,17 @@ pub fn subjects(model: &Model, graph: &DefenseGraph, evidence: &Evidence) -> Vec
         });
     }
 
+    // Two sets for the same client and host (say, inline and imported) get
+    // distinct subjects: `#2`, `#3`... in declaration order.
+    let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
     for p in &model.pin_sets {
-        out.push(pinset_subject(model, evidence, p, now));
+        let n = seen.entry((p.client.clone(), p.host.clone())).or_insert(0);
+        *n += 1;
+        let mut subject = pinset_subject(model, evidence, p, now);
+        if *n > 1 {
+            subject.id = format!("{}#{n}", subject.id);
+        }
+        out.push(subject);
     }
 
     for c in &model.arch.clients {
@@ -219,7 +236,7 @@ pub fn subjects(model: &Model, graph: &DefenseGraph, evidence: &Evidence) -> Vec
         unpinned.sort();
         unpinned.dedup();
         let mut vars = BTreeMap::new();
-        vars.insert("client".into(), client_decl(c, &unpinned));
+        vars.insert("client".into(), client_decl(c, &unpinned, !my_sets.is_empty()));
         out.push(Subject {
             id: format!("client:{}", c.id.value),
             kind: "client",
@@ -241,7 +258,7 @@ pub fn subjects(model: &Model, graph: &DefenseGraph, evidence: &Evidence) -> Vec
         let unauth: Vec<Value> = paths
             .iter()
             .filter(|p| !p.authenticated)
-            .map(|p| json!(p.nodes.join(" → ")))
+            .map(|p| json!(p.nodes.join(" -> ")))
             .collect();
         let min_depth = paths.iter().map(|p| p.depth() as i64).min();
         let from_clients = model
@@ -354,7 +371,12 @@ fn pinset_subject(model: &Model, evidence: &Evidence, p: &ResolvedPinSet, now: i
         }
     }
     if let Some(t) = live {
-        let chain_pins: Vec<&str> = t.chain.iter().map(|c| c.spki_sha256.as_str()).collect();
+        // The served chain, plus the trust anchor it ends at (a root is
+        // rarely sent, yet pinning it is common and sound).
+        let mut chain_pins: Vec<&str> = t.chain.iter().map(|c| c.spki_sha256.as_str()).collect();
+        if let Some(anchor) = &t.anchor_spki_sha256 {
+            chain_pins.push(anchor.as_str());
+        }
         let position = |pin: &str| chain_pins.iter().position(|c| *c == pin);
         let mut matched_leaf = false;
         let mut matched_ca = false;

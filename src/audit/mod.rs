@@ -7,6 +7,7 @@
 pub mod facts;
 pub mod rules;
 pub mod score;
+pub mod whatif;
 
 use crate::evidence::Evidence;
 use crate::graph::DefenseGraph;
@@ -71,6 +72,8 @@ pub struct Finding {
     pub message: String,
     /// The facts the rule looked at.
     pub evidence: BTreeMap<String, Value>,
+    /// Why the rule matters.
+    pub rationale: String,
     /// How to fix it.
     pub remediation: String,
     /// References.
@@ -189,6 +192,7 @@ pub fn findings(ruleset: &Ruleset, subjects: &[Subject]) -> Vec<Finding> {
                 proof: rule.proof,
                 message,
                 evidence,
+                rationale: rule.rationale.clone(),
                 remediation: rule.remediation.clone(),
                 references: rule.references.clone(),
             });

@@ -226,7 +226,7 @@ impl std::fmt::Debug for Rule {
 
 /// A rule file that could not be loaded.
 #[derive(Debug, thiserror::Error)]
-#[error("{file}:{line}: rule `{rule}`: {message}")]
+#[error("{}:{}: {}{}", file.display(), line, if rule.is_empty() { String::new() } else { format!("rule `{rule}`: ") }, message)]
 pub struct RuleError {
     /// The file.
     pub file: PathBuf,
@@ -303,9 +303,10 @@ impl Ruleset {
             for r in raw.rules {
                 let rule = compile(&file, r)?;
                 if let Some(prev) = rules.iter().find(|x| x.id == rule.id) {
+                    let line = rule.origin.rsplit(':').next().and_then(|l| l.parse().ok()).unwrap_or(0);
                     return Err(RuleError {
                         file: file.clone(),
-                        line: 0,
+                        line,
                         rule: rule.id.clone(),
                         message: format!("duplicate id: also defined at {}", prev.origin),
                     });

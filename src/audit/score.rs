@@ -27,9 +27,10 @@ pub struct LayerScore {
     pub unverified: usize,
     /// Findings in error.
     pub error: usize,
-    /// How the layer stands: `live` (something verified live and nothing
-    /// failed), `failing`, `declared` (only claims), `missing` (nothing
-    /// applies: the layer is absent from the design).
+    /// How the layer stands: `failing` (something failed), `error` (probes
+    /// failed and nothing passed), `live` (something verified live, nothing
+    /// failed), `model` (passes proven by the model only), `declared` (only
+    /// claims), `missing` (no rule applies: the layer is absent).
     pub proven: String,
 }
 
@@ -87,6 +88,8 @@ pub fn score(findings: &[Finding]) -> Score {
             "missing"
         } else if fail > 0 {
             "failing"
+        } else if error > 0 && pass == 0 {
+            "error"
         } else if pass > 0
             && mine
                 .iter()

@@ -46,7 +46,8 @@ impl<T> Observation<T> {
 /// Why a probe could not observe its subject.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProbeFailure {
-    /// Where it failed: `resolve`, `connect`, `handshake`, `http`, `timeout`, `cancelled`, `config`.
+    /// Where it failed: `resolve`, `connect`, `handshake`, `http`, `timeout`,
+    /// `cancelled`, `config`, or `internal` (a probe task crashed).
     pub stage: String,
     /// Human-readable reason, with no secret in it.
     pub reason: String,
@@ -74,7 +75,8 @@ pub struct Verification {
     /// Whether the chain verified (time, issuer, signatures, name).
     pub trusted: bool,
     /// Stable code of the failure: `expired`, `not-yet-valid`, `unknown-issuer`,
-    /// `bad-signature`, `unsupported-signature-algorithm`, `not-valid-for-name`, `other`.
+    /// `bad-signature`, `unsupported-signature-algorithm`, `not-valid-for-name`,
+    /// `invalid-purpose`, `bad-encoding`, `revoked`, `other`.
     pub code: Option<String>,
     /// The verifier's own message.
     pub detail: Option<String>,
@@ -103,6 +105,10 @@ pub struct TlsEvidence {
     pub chain_complete: bool,
     /// The leaf is valid for `server_name`.
     pub hostname_match: bool,
+    /// SPKI pin of the trust anchor that issued the last certificate sent,
+    /// when that anchor is one of the endpoint's (roots are rarely sent).
+    #[serde(default)]
+    pub anchor_spki_sha256: Option<String>,
     /// Chain verification.
     pub verification: Verification,
 }

@@ -68,7 +68,8 @@ pub struct AttackPath {
     pub nodes: Vec<String>,
     /// Server-side controls crossed (edges and nodes), sorted.
     pub controls: Vec<Control>,
-    /// At least one control on the path authenticates the caller.
+    /// The path authenticates the attacker: a caller-authenticating control
+    /// on the first hop, or an end-to-end one (token, signature) anywhere.
     pub authenticated: bool,
 }
 
@@ -225,7 +226,10 @@ impl DefenseGraph {
 
     fn describe(&self, stack: &[NodeIndex]) -> AttackPath {
         let mut controls = BTreeSet::new();
-        for w in stack.windows(2) {
+        // The attacker's own hop: whatever authenticates there authenticates
+        // the attacker. Further in, only end-to-end proofs still do.
+        let mut first_hop = BTreeSet::new();
+        for (i, w) in stack.windows(2).enumerate() {
             // Parallel flows between the same nodes: the attacker takes the weakest.
             let weakest = self
                 .graph
@@ -240,12 +244,17 @@ impl DefenseGraph {
                 })
                 .min_by_key(|s| s.len())
                 .unwrap_or_default();
+            if i == 0 {
+                first_hop.extend(weakest.iter().copied());
+                first_hop.extend(self.graph[w[1]].enforces.iter().copied());
+            }
             controls.extend(weakest);
         }
         for n in stack.iter().skip(1) {
             controls.extend(self.graph[*n].enforces.iter().copied().filter(|c| !c.client_side()));
         }
-        let authenticated = controls.iter().any(|c| c.authenticates_caller());
+        let authenticated =
+            first_hop.iter().any(|c| c.authenticates_caller()) || controls.iter().any(|c| c.end_to_end());
         AttackPath {
             nodes: stack.iter().map(|n| self.graph[*n].id.clone()).collect(),
             controls: controls.into_iter().collect(),
@@ -320,6 +329,26 @@ flows:
             vec![Control::Tls, Control::Mtls, Control::Jwt, Control::RateLimit]
         );
         assert!(!via_gw.controls.contains(&Control::Pinning));
+    }
+
+    #[test]
+    fn service_to_service_mtls_does_not_authenticate_the_internet_caller() {
+        // The public admin console forwards to the database over mTLS: the
+        // database knows the console, not the attacker calling the console.
+        let g = DefenseGraph::build(&model(&BASE.replace(
+            "  - { from: admin, to: db }",
+            "  - { from: admin, to: db, controls: [mtls] }",
+        )));
+        let via_admin = &g.attack_paths("db")[0];
+        assert_eq!(via_admin.nodes, ["internet", "admin", "db"]);
+        assert!(via_admin.controls.contains(&Control::Mtls));
+        assert!(!via_admin.authenticated);
+        // mTLS on the attacker's own hop does authenticate.
+        let g = DefenseGraph::build(&model(&BASE.replace(
+            "{ id: admin, kind: service, exposure: public }",
+            "{ id: admin, kind: service, exposure: public, enforces: [mtls] }",
+        )));
+        assert!(g.attack_paths("db")[0].authenticated);
     }
 
     #[test]

@@ -261,6 +261,17 @@ impl Control {
         )
     }
 
+    /// Caller-authenticating controls whose proof travels with the request
+    /// (tokens, signatures), so they authenticate the original caller at any
+    /// hop. mTLS is not one: it authenticates only the immediate peer, so
+    /// service-to-service mTLS says nothing about who called the gateway.
+    pub fn end_to_end(self) -> bool {
+        matches!(
+            self,
+            Control::Jwt | Control::Oauth | Control::Session | Control::RequestSigning
+        )
+    }
+
     /// Controls that only the client enforces; an attacker who does not use
     /// the genuine app does not pass through them.
     pub fn client_side(self) -> bool {

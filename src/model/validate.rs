@@ -76,7 +76,8 @@ pub(super) fn validate(arch: ArchitectureFile, file: &Path) -> Result<Model, Mod
     }
 
     let component_ids: Vec<&str> = arch.components.iter().map(|c| c.id.value.as_str()).collect();
-    let node_ids: Vec<&str> = nodes.keys().copied().collect();
+    let mut node_ids: Vec<&str> = nodes.keys().copied().collect();
+    node_ids.sort();
     let endpoint_names: Vec<&str> = arch.endpoints.iter().map(|e| e.id.value.as_str()).collect();
 
     for (i, f) in arch.flows.iter().enumerate() {
@@ -171,6 +172,10 @@ pub(super) fn validate(arch: ArchitectureFile, file: &Path) -> Result<Model, Mod
                 PinImport::AndroidNsc(p) => (p, pin_import::import_android_nsc(&cx.resolve(&p.value))),
                 PinImport::IosPlist(p) => (p, pin_import::import_ios_plist(&cx.resolve(&p.value))),
             };
+            // Origins name the file as written in the YAML (relative to it),
+            // so reports do not depend on where the checkout lives.
+            let resolved = cx.resolve(&path.value).display().to_string();
+            let written = path.value.display().to_string();
             match result {
                 Ok(sets) => pin_sets.extend(sets.into_iter().map(|s| ResolvedPinSet {
                     client: c.id.value.clone(),
@@ -178,7 +183,10 @@ pub(super) fn validate(arch: ArchitectureFile, file: &Path) -> Result<Model, Mod
                     include_subdomains: s.include_subdomains,
                     pins: s.pins,
                     expires: s.expiration,
-                    origin: s.origin,
+                    origin: match s.origin.strip_prefix(&resolved) {
+                        Some(rest) => format!("{written}{rest}"),
+                        None => s.origin,
+                    },
                 })),
                 Err(e) => cx.err(
                     path,
@@ -354,7 +362,7 @@ fn resolve_inline_pins(cx: &mut Ctx<'_>, client: &str, i: usize, j: usize, p: &P
     let expires = match &p.expires {
         None => None,
         Some(s) => {
-            let fmt = time::macros::format_description!("[year]-[month]-[day]");
+            let fmt = time::macros::format_description!("[year]-[month padding:none]-[day padding:none]");
             match time::Date::parse(s.value.trim(), fmt) {
                 Ok(d) => Some(d),
                 Err(e) => {

@@ -123,7 +123,8 @@ pub async fn run(
         );
         let deadline = config.probe_timeout;
         tasks.spawn(async move {
-            let probe_id = format!("tls@{}", target.id);
+            let kind = if target.scheme == Scheme::Https { "tls" } else { "http" };
+            let probe_id = format!("{kind}@{}", target.id);
             let work = async {
                 let _g = global.acquire_owned().await;
                 let _h = host_gate.acquire_owned().await;

@@ -102,7 +102,13 @@ pub async fn handshake(
         .last()
         .map(|last| last.self_issued || anchors.subjects.contains(&last.issuer))
         .unwrap_or(false);
+    let anchor_spki_sha256 = chain
+        .last()
+        .filter(|last| !last.self_issued)
+        .and_then(|last| anchors.pins.iter().find(|(subject, _)| *subject == last.issuer))
+        .map(|(_, pin)| pin.clone());
     let evidence = TlsEvidence {
+        anchor_spki_sha256,
         address,
         server_name: target.server_name.clone(),
         version,

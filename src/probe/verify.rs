@@ -76,14 +76,18 @@ pub struct Anchors {
     pub roots: Arc<RootCertStore>,
     /// Subject DNs of the roots, for chain-completeness checks.
     pub subjects: Vec<String>,
+    /// (subject DN, SPKI pin) of each root, for pin matching.
+    pub pins: Vec<(String, String)>,
 }
 
 impl Anchors {
     fn from_certs(label: String, certs: Vec<CertificateDer<'static>>) -> Result<Anchors, String> {
         let mut roots = RootCertStore::empty();
         let mut subjects = Vec::new();
+        let mut pins = Vec::new();
         for c in certs {
             if let Ok(info) = crate::evidence::cert_info(&c) {
+                pins.push((info.subject.clone(), info.spki_sha256));
                 subjects.push(info.subject);
             }
             // Individual unusable roots are skipped, as browsers do.
@@ -96,6 +100,7 @@ impl Anchors {
             label,
             roots: Arc::new(roots),
             subjects,
+            pins,
         })
     }
 

@@ -62,6 +62,7 @@ fn finding_row(f: &Finding) -> Markup {
                 div { (f.message) }
                 details {
                     summary { "Evidence and remediation" }
+                    p { strong { "Why it matters: " } (f.rationale) }
                     p { strong { "Remediation: " } (f.remediation) }
                     @if !f.references.is_empty() { p { strong { "References: " } (f.references.join(", ")) } }
                     p { strong { "Proof: " } (format!("{:?}", f.proof).to_lowercase()) }

@@ -53,7 +53,7 @@ fn edge_curve(a: (f64, f64), b: (f64, f64)) -> (String, f64, f64) {
 
 /// Shortens a label to `max` characters with an ellipsis (full text is in
 /// the node's tooltip).
-fn truncate(s: &str, max: usize) -> String {
+pub fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
     } else {

@@ -1,0 +1,684 @@
+//! Application state and the frame loop. UI state is plain data; every
+//! slow thing is a [`Command`] to the worker, every answer an [`Event`].
+
+use super::graph_view::{self, Camera, Geometry, Highlight};
+use super::panels;
+use super::worker::{Command, Event, Worker};
+use crate::audit::rules::{Layer, Ruleset, Severity};
+use crate::audit::whatif::WhatIf;
+use crate::audit::{Finding, Status};
+use crate::model::Model;
+use crate::pipeline::{Format, Outcome};
+use crate::probe::runner::ProgressEvent;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// How the app starts.
+#[derive(Debug, Clone, Default)]
+pub struct LaunchOptions {
+    /// File to open.
+    pub file: Option<PathBuf>,
+    /// Start the demo lab in-process first.
+    pub start_lab: bool,
+    /// Run the audit as soon as the file is loaded.
+    pub auto_audit: bool,
+}
+
+/// Settings kept between runs.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Dark theme.
+    pub dark: bool,
+    /// Recently opened files, newest first.
+    pub recent: Vec<PathBuf>,
+    /// Folder for quick exports.
+    pub export_dir: String,
+    /// Show the layer checklist.
+    pub show_layers: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            dark: false,
+            recent: Vec::new(),
+            export_dir: "strata-report".into(),
+            show_layers: true,
+        }
+    }
+}
+
+/// Status filter of the findings table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// Every finding except not-applicable.
+    All,
+    /// Fail, error and unverified.
+    Open,
+    /// One status.
+    Only(Status),
+}
+
+/// Sort key of the findings table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    /// By status (fail first).
+    Status,
+    /// By severity (critical first).
+    Severity,
+    /// By layer.
+    Layer,
+    /// By rule id.
+    Rule,
+    /// By subject.
+    Subject,
+}
+
+/// Findings filters.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    /// Free text (title, id, message).
+    pub text: String,
+    /// Minimum severity.
+    pub severity: Option<Severity>,
+    /// One layer.
+    pub layer: Option<Layer>,
+    /// Status filter.
+    pub status: StatusFilter,
+    /// Sort key and direction.
+    pub sort: SortKey,
+    /// Ascending order.
+    pub ascending: bool,
+}
+
+impl Default for Filter {
+    fn default() -> Self {
+        Filter {
+            text: String::new(),
+            severity: None,
+            layer: None,
+            status: StatusFilter::Open,
+            sort: SortKey::Status,
+            ascending: true,
+        }
+    }
+}
+
+/// Live state of a running audit.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    /// Planned probes.
+    pub total: usize,
+    /// Probe id -> (finished, ok, summary).
+    pub probes: BTreeMap<String, (bool, bool, String)>,
+}
+
+impl Progress {
+    /// Finished probes.
+    pub fn done(&self) -> usize {
+        self.probes.values().filter(|p| p.0).count()
+    }
+}
+
+/// Which re-score a result answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    Base(u64),
+    Hypothetical(u64),
+}
+
+/// The application.
+pub struct StrataApp {
+    worker: Worker,
+    /// The rules in use.
+    pub rules: Arc<Ruleset>,
+    /// Persisted settings.
+    pub settings: Settings,
+    /// The open file.
+    pub path: Option<PathBuf>,
+    /// The last valid model.
+    pub model: Option<Arc<Model>>,
+    /// The current file's load error (the last good model stays shown).
+    pub load_error: Option<String>,
+    /// Audit of the model with no evidence (before any probing).
+    pub declared: Option<Arc<Outcome>>,
+    /// Audit with live evidence.
+    pub audited: Option<Arc<Outcome>>,
+    /// Hypothetical changes.
+    pub whatif: WhatIf,
+    /// Audit of the hypothetical model.
+    pub hypothetical: Option<Arc<Outcome>>,
+    pending: Vec<Pending>,
+    generation: u64,
+    /// Audit progress while probing.
+    pub progress: Option<Progress>,
+    /// Lab state line.
+    pub lab: String,
+    /// Selected graph node.
+    pub selected_node: Option<String>,
+    /// Selected finding id.
+    pub selected_finding: Option<String>,
+    /// Findings filters.
+    pub filter: Filter,
+    /// Graph camera.
+    pub camera: Camera,
+    geometry: Option<(usize, Geometry)>,
+    /// Presentation mode: the layer shown.
+    pub presentation: Option<usize>,
+    /// Messages for the status bar, newest last.
+    pub messages: Vec<String>,
+    launch: LaunchOptions,
+}
+
+impl StrataApp {
+    /// Creates the app (eframe entry point).
+    pub fn new(cc: &eframe::CreationContext<'_>, launch: LaunchOptions) -> StrataApp {
+        let settings: Settings = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+            .unwrap_or_default();
+        StrataApp::with_context(&cc.egui_ctx, launch, settings)
+    }
+
+    /// Creates the app for a given egui context (also used by tests).
+    pub fn with_context(ctx: &egui::Context, launch: LaunchOptions, settings: Settings) -> StrataApp {
+        crate::probe::install_crypto_provider();
+        let mut messages = Vec::new();
+        let rules = match Ruleset::builtin() {
+            Ok(r) => Arc::new(r),
+            Err(e) => {
+                messages.push(format!("built-in rules failed to load: {e}"));
+                Arc::new(Ruleset::default())
+            }
+        };
+        let repaint_ctx = ctx.clone();
+        let worker = match Worker::spawn(rules.clone(), move || repaint_ctx.request_repaint()) {
+            Ok(w) => w,
+            Err(e) => panic!("{e}"),
+        };
+        let mut app = StrataApp {
+            worker,
+            rules,
+            settings,
+            path: None,
+            model: None,
+            load_error: None,
+            declared: None,
+            audited: None,
+            whatif: WhatIf::default(),
+            hypothetical: None,
+            pending: Vec::new(),
+            generation: 0,
+            progress: None,
+            lab: "lab: off".into(),
+            selected_node: None,
+            selected_finding: None,
+            filter: Filter::default(),
+            camera: Camera::default(),
+            geometry: None,
+            presentation: None,
+            messages,
+            launch: launch.clone(),
+        };
+        if launch.start_lab {
+            app.lab = "lab: starting…".into();
+            app.worker.send(Command::StartLab);
+        } else if let Some(f) = launch.file {
+            app.open(f);
+        }
+        app
+    }
+
+    /// Opens a file (loading happens on the worker).
+    pub fn open(&mut self, path: PathBuf) {
+        self.settings.recent.retain(|p| p != &path);
+        self.settings.recent.insert(0, path.clone());
+        self.settings.recent.truncate(10);
+        if self.path.as_ref() != Some(&path) {
+            self.audited = None;
+            self.hypothetical = None;
+            self.whatif = WhatIf::default();
+            self.selected_node = None;
+            self.selected_finding = None;
+            self.camera.fit = true;
+        }
+        self.path = Some(path.clone());
+        self.worker.send(Command::Load(path));
+    }
+
+    /// Starts probing the current model.
+    pub fn run_audit(&mut self) {
+        if let Some(m) = &self.model {
+            self.progress = Some(Progress::default());
+            self.worker.send(Command::Audit(m.clone()));
+        }
+    }
+
+    /// Cancels probing.
+    pub fn cancel_audit(&mut self) {
+        self.worker.send(Command::Cancel);
+    }
+
+    /// The outcome on screen: hypothetical when a what-if is active.
+    pub fn shown(&self) -> Option<&Arc<Outcome>> {
+        if !self.whatif.is_empty()
+            && let Some(h) = &self.hypothetical
+        {
+            return Some(h);
+        }
+        self.audited.as_ref().or(self.declared.as_ref())
+    }
+
+    /// The outcome without what-ifs.
+    pub fn actual(&self) -> Option<&Arc<Outcome>> {
+        self.audited.as_ref().or(self.declared.as_ref())
+    }
+
+    /// Re-scores the what-if (no probing).
+    pub fn whatif_changed(&mut self) {
+        self.hypothetical = None;
+        if self.whatif.is_empty() {
+            return;
+        }
+        let (Some(model), Some(base)) = (self.model.clone(), self.actual().cloned()) else {
+            return;
+        };
+        self.generation += 1;
+        self.pending.push(Pending::Hypothetical(self.generation));
+        self.worker.send(Command::Rescore {
+            model,
+            evidence: Arc::new(base.evidence.clone()),
+            whatif: self.whatif.clone(),
+            generation: self.generation,
+        });
+    }
+
+    /// Clears every what-if.
+    pub fn reset_whatif(&mut self) {
+        self.whatif = WhatIf::default();
+        self.hypothetical = None;
+    }
+
+    /// Saves a report of what is shown into the export folder.
+    pub fn export_to_folder(&mut self, format: Format) {
+        let Some(o) = self.shown() else { return };
+        let stem = self
+            .path
+            .as_ref()
+            .and_then(|p| p.file_stem())
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "audit".into());
+        let hyp = if self.whatif.is_empty() { "" } else { ".whatif" };
+        let path = PathBuf::from(&self.settings.export_dir).join(format!("{stem}{hyp}.strata.{}", format.extension()));
+        let report = Arc::new(o.report.clone());
+        self.worker.send(Command::Export { report, format, path });
+    }
+
+    /// Asks for a save dialog, then exports.
+    pub fn export_dialog(&mut self, format: Format) {
+        let Some(o) = self.shown() else { return };
+        let stem = self
+            .path
+            .as_ref()
+            .and_then(|p| p.file_stem())
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "audit".into());
+        let report = Arc::new(o.report.clone());
+        self.worker.send(Command::PickExport {
+            report,
+            format,
+            suggested: format!("{stem}.strata.{}", format.extension()),
+        });
+    }
+
+    /// Asks for an open dialog.
+    pub fn open_dialog(&mut self) {
+        self.worker.send(Command::PickOpen);
+    }
+
+    fn note(&mut self, m: impl Into<String>) {
+        self.messages.push(m.into());
+        if self.messages.len() > 50 {
+            self.messages.remove(0);
+        }
+    }
+
+    /// Applies worker events (never blocks).
+    pub fn handle_events(&mut self) {
+        for ev in self.worker.drain() {
+            match ev {
+                Event::LabReady(m) => {
+                    self.lab = format!(
+                        "lab: {} servers on 127.0.0.1:{}+",
+                        m.servers.len(),
+                        m.servers.first().map(|s| s.port).unwrap_or(0)
+                    );
+                    if let Some(f) = self.launch.file.clone() {
+                        self.open(f);
+                    }
+                }
+                Event::LabFailed(e) => {
+                    self.lab = "lab: failed".into();
+                    self.note(format!("the demo lab could not start: {e}"));
+                    if let Some(f) = self.launch.file.clone() {
+                        self.open(f);
+                    }
+                }
+                Event::Loaded(path, result) => {
+                    if Some(&path) != self.path.as_ref() {
+                        continue;
+                    }
+                    match result {
+                        Ok((model, declared)) => {
+                            self.load_error = None;
+                            let reloaded = self.model.is_some();
+                            self.model = Some(model.clone());
+                            self.declared = Some(declared);
+                            if let Some(a) = self.audited.clone() {
+                                // Keep the evidence, re-score the edited model.
+                                self.generation += 1;
+                                self.pending.push(Pending::Base(self.generation));
+                                self.worker.send(Command::Rescore {
+                                    model: model.clone(),
+                                    evidence: Arc::new(a.evidence.clone()),
+                                    whatif: WhatIf::default(),
+                                    generation: self.generation,
+                                });
+                            }
+                            self.whatif_changed();
+                            let name = path
+                                .file_name()
+                                .map(|n| n.to_string_lossy().into_owned())
+                                .unwrap_or_default();
+                            self.note(format!("{} {name}", if reloaded { "reloaded" } else { "opened" }));
+                            if self.launch.auto_audit {
+                                self.launch.auto_audit = false;
+                                self.run_audit();
+                            }
+                        }
+                        Err(e) => self.load_error = Some(e.to_string()),
+                    }
+                }
+                Event::Progress(p) => {
+                    // Late events of a finished or cancelled audit are dropped.
+                    let Some(prog) = self.progress.as_mut() else { continue };
+                    match p {
+                        ProgressEvent::Planned { total } => prog.total = total,
+                        ProgressEvent::Started { probe } => {
+                            prog.probes.insert(probe, (false, false, "running".into()));
+                        }
+                        ProgressEvent::Finished { probe, ok, summary } => {
+                            prog.probes.insert(probe, (true, ok, summary));
+                        }
+                    }
+                }
+                Event::Audited(o) => {
+                    self.progress = None;
+                    self.note(format!(
+                        "audit finished: grade {} ({}/100)",
+                        o.report.score.grade, o.report.score.overall
+                    ));
+                    self.audited = Some(o);
+                    self.whatif_changed();
+                }
+                Event::Rescored(generation, o) => {
+                    if self.pending.contains(&Pending::Base(generation)) {
+                        self.audited = Some(o);
+                        self.whatif_changed();
+                    } else if self.pending.contains(&Pending::Hypothetical(generation)) && generation == self.generation
+                    {
+                        self.hypothetical = Some(o);
+                    }
+                    self.pending
+                        .retain(|p| !matches!(p, Pending::Base(g) | Pending::Hypothetical(g) if *g == generation));
+                }
+                Event::Exported(Ok(p)) => self.note(format!("exported {}", p.display())),
+                Event::Exported(Err(e)) => self.note(format!("export failed: {e}")),
+                Event::Error(e) => self.note(e),
+            }
+        }
+    }
+
+    /// Findings of the shown outcome after filters and sorting.
+    pub fn visible_findings(&self) -> Vec<&Finding> {
+        let Some(o) = self.shown() else { return vec![] };
+        let f = &self.filter;
+        let text = f.text.to_lowercase();
+        let mut rows: Vec<&Finding> = o
+            .report
+            .findings
+            .iter()
+            .filter(|x| x.status != Status::NotApplicable)
+            .filter(|x| match f.status {
+                StatusFilter::All => true,
+                StatusFilter::Open => matches!(x.status, Status::Fail | Status::Error | Status::Unverified),
+                StatusFilter::Only(s) => x.status == s,
+            })
+            .filter(|x| f.severity.is_none_or(|s| x.severity >= s))
+            .filter(|x| f.layer.is_none_or(|l| x.layer == l))
+            .filter(|x| {
+                text.is_empty()
+                    || x.id.to_lowercase().contains(&text)
+                    || x.title.to_lowercase().contains(&text)
+                    || x.message.to_lowercase().contains(&text)
+            })
+            .filter(|x| self.selected_node.is_none() || x.node == self.selected_node)
+            .collect();
+        let rank = |s: Status| match s {
+            Status::Fail => 0,
+            Status::Error => 1,
+            Status::Unverified => 2,
+            Status::Pass => 3,
+            Status::NotApplicable => 4,
+        };
+        rows.sort_by(|a, b| {
+            let o = match f.sort {
+                SortKey::Status => rank(a.status).cmp(&rank(b.status)).then(b.severity.cmp(&a.severity)),
+                SortKey::Severity => b.severity.cmp(&a.severity).then(rank(a.status).cmp(&rank(b.status))),
+                SortKey::Layer => a.layer.cmp(&b.layer),
+                SortKey::Rule => a.rule.cmp(&b.rule),
+                SortKey::Subject => a.subject.cmp(&b.subject),
+            }
+            .then(a.id.cmp(&b.id));
+            if f.ascending { o } else { o.reverse() }
+        });
+        rows
+    }
+
+    /// The graph geometry of the shown outcome (cached per outcome).
+    fn geometry(&mut self) -> Option<Geometry> {
+        let o = self.shown()?.clone();
+        let key = Arc::as_ptr(&o) as usize;
+        match &self.geometry {
+            Some((k, g)) if *k == key => Some(g.clone()),
+            prev => {
+                let g = Geometry::of(&o.report.graph);
+                // A different shape (new model, what-if) is fitted again.
+                if prev.as_ref().is_none_or(|(_, p)| p.bounds != g.bounds) {
+                    self.camera.fit = true;
+                }
+                self.geometry = Some((key, g.clone()));
+                Some(g)
+            }
+        }
+    }
+
+    fn highlight(&self) -> Highlight {
+        let mut h = Highlight {
+            selected: self.selected_node.clone(),
+            text_scale: 1.0,
+            ..Highlight::default()
+        };
+        if let Some(fid) = &self.selected_finding
+            && let Some(f) = self
+                .shown()
+                .and_then(|o| o.report.findings.iter().find(|f| &f.id == fid))
+            && let Some(n) = &f.node
+        {
+            h.emphasised.insert(n.clone());
+        }
+        h.bypassed = self.whatif.bypassed.clone();
+        h
+    }
+
+    /// Draws the whole UI.
+    pub fn ui_root(&mut self, ui: &mut egui::Ui) {
+        self.handle_events();
+        let ctx = ui.ctx().clone();
+        ctx.set_theme(if self.settings.dark {
+            egui::Theme::Dark
+        } else {
+            egui::Theme::Light
+        });
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        if let Some(p) = dropped.into_iter().next() {
+            self.open(p);
+        }
+        if self.presentation.is_some() {
+            self.presentation_ui(ui);
+            return;
+        }
+        panels::toolbar_ui(self, ui);
+        egui::Panel::bottom("status").show(ui, |ui| panels::status_ui(self, ui));
+        egui::Panel::bottom("findings")
+            .resizable(true)
+            .default_size(280.0)
+            .min_size(170.0)
+            .show(ui, |ui| panels::findings_ui(self, ui));
+        if self.settings.show_layers {
+            egui::Panel::left("layers")
+                .resizable(true)
+                .default_size(300.0)
+                .show(ui, |ui| panels::layers_ui(self, ui));
+        }
+        egui::Panel::right("details")
+            .resizable(true)
+            .default_size(360.0)
+            .show(ui, |ui| panels::details_ui(self, ui));
+        egui::CentralPanel::default().show(ui, |ui| {
+            panels::banners_ui(self, ui);
+            let Some(o) = self.shown().cloned() else {
+                ui.centered_and_justified(|ui| {
+                    ui.label("Open an architecture file (File > Open, drop it here, or run `strata open FILE`).")
+                });
+                return;
+            };
+            let Some(geo) = self.geometry() else { return };
+            let hl = self.highlight();
+            let r = graph_view::graph_ui(ui, &o.report.graph, &geo, &mut self.camera, &hl);
+            if let Some(id) = r.clicked {
+                self.selected_node = Some(id);
+                self.selected_finding = None;
+            } else if r.clicked_background {
+                self.selected_node = None;
+            }
+        });
+    }
+
+    fn presentation_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let step = self.presentation.unwrap_or(0);
+        let (next, prev, exit) = ctx.input(|i| {
+            (
+                i.key_pressed(egui::Key::ArrowRight) || i.key_pressed(egui::Key::Space),
+                i.key_pressed(egui::Key::ArrowLeft),
+                i.key_pressed(egui::Key::Escape),
+            )
+        });
+        if exit {
+            self.presentation = None;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
+            return;
+        }
+        let step = if next {
+            (step + 1).min(Layer::ALL.len() - 1)
+        } else if prev {
+            step.saturating_sub(1)
+        } else {
+            step
+        };
+        self.presentation = Some(step);
+        let layer = Layer::ALL[step];
+        let Some(o) = self.shown().cloned() else { return };
+        let Some(geo) = self.geometry() else { return };
+        egui::CentralPanel::default().show(ui, |ui| {
+            let ls = o.report.score.layers.iter().find(|l| l.layer == layer);
+            ui.horizontal(|ui| {
+                ui.heading(
+                    egui::RichText::new(format!("{}/{}  {}", step + 1, Layer::ALL.len(), layer.title()))
+                        .size(34.0)
+                        .strong(),
+                );
+                ui.add_space(24.0);
+                if let Some(ls) = ls {
+                    let score = ls.score.map(|s| format!("{s}/100")).unwrap_or_else(|| "—".into());
+                    ui.label(egui::RichText::new(format!("score {score} · {}", ls.proven)).size(26.0));
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    ui.label(
+                        egui::RichText::new(format!("Grade {}", o.report.score.grade))
+                            .size(34.0)
+                            .strong(),
+                    );
+                    if !self.whatif.is_empty() {
+                        ui.label(
+                            egui::RichText::new("HYPOTHETICAL")
+                                .size(22.0)
+                                .color(egui::Color32::from_rgb(255, 140, 0)),
+                        );
+                    }
+                });
+            });
+            ui.label(egui::RichText::new(layer.question()).size(24.0).italics());
+            if let Some(ls) = ls {
+                ui.label(
+                    egui::RichText::new(format!(
+                        "{} passed · {} failed · {} unverified · {} errors    (Left/Right to step, Esc to leave)",
+                        ls.pass, ls.fail, ls.unverified, ls.error
+                    ))
+                    .size(18.0),
+                );
+            }
+            ui.separator();
+            let mut hl = Highlight {
+                text_scale: 1.25,
+                dim_others: true,
+                bypassed: self.whatif.bypassed.clone(),
+                ..Highlight::default()
+            };
+            for f in o
+                .report
+                .findings
+                .iter()
+                .filter(|f| f.layer == layer && f.status != Status::NotApplicable)
+            {
+                if let Some(n) = &f.node {
+                    hl.emphasised.insert(n.clone());
+                }
+            }
+            if hl.emphasised.is_empty() {
+                hl.dim_others = false;
+            }
+            graph_view::graph_ui(ui, &o.report.graph, &geo, &mut self.camera, &hl);
+        });
+    }
+}
+
+impl eframe::App for StrataApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.ui_root(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+    }
+}

@@ -1,0 +1,643 @@
+//! The app's panels: toolbar, layer checklist, findings table, details
+//! (evidence and what-if), banners and status bar. Each `*_ui` function
+//! only reads and edits the app state; none does I/O.
+
+use super::app::{SortKey, StatusFilter, StrataApp};
+use super::graph_view::status_accent;
+use crate::audit::rules::{Layer, Severity};
+use crate::audit::{Finding, Status};
+use crate::evidence::Observation;
+use crate::model::Control;
+use crate::pipeline::Format;
+use egui::{Color32, RichText};
+use egui_extras::{Column, TableBuilder};
+
+const SEVERITIES: [Severity; 5] = [
+    Severity::Critical,
+    Severity::High,
+    Severity::Medium,
+    Severity::Low,
+    Severity::Info,
+];
+const CONTROLS: [Control; 12] = [
+    Control::Tls,
+    Control::Pinning,
+    Control::Mtls,
+    Control::Jwt,
+    Control::Oauth,
+    Control::Session,
+    Control::ApiKey,
+    Control::RequestSigning,
+    Control::Attestation,
+    Control::RateLimit,
+    Control::Waf,
+    Control::Monitoring,
+];
+
+fn badge(ui: &mut egui::Ui, s: Status) {
+    ui.label(
+        RichText::new(s.name().to_uppercase())
+            .small()
+            .strong()
+            .color(Color32::WHITE)
+            .background_color(status_accent(s)),
+    );
+}
+
+fn grade_colour(g: &str) -> Color32 {
+    match g {
+        "A" | "B" => Color32::from_rgb(46, 125, 50),
+        "C" | "D" => Color32::from_rgb(178, 106, 0),
+        _ => Color32::from_rgb(198, 40, 40),
+    }
+}
+
+/// Menu bar, audit controls, grade.
+pub fn toolbar_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
+    egui::Panel::top("toolbar").show(ui, |ui| {
+        ui.horizontal_wrapped(|ui| {
+            ui.menu_button("File", |ui| {
+                if ui.button("Open…").clicked() {
+                    app.open_dialog();
+                    ui.close();
+                }
+                ui.menu_button("Open recent", |ui| {
+                    if app.settings.recent.is_empty() {
+                        ui.label("nothing yet");
+                    }
+                    for p in app.settings.recent.clone() {
+                        if ui.button(p.display().to_string()).clicked() {
+                            app.open(p);
+                            ui.close();
+                        }
+                    }
+                });
+                ui.separator();
+                if ui.button("Export HTML…").clicked() {
+                    app.export_dialog(Format::Html);
+                    ui.close();
+                }
+                if ui.button("Export JSON…").clicked() {
+                    app.export_dialog(Format::Json);
+                    ui.close();
+                }
+            });
+            ui.menu_button("View", |ui| {
+                ui.checkbox(&mut app.settings.show_layers, "Layer checklist");
+                ui.checkbox(&mut app.settings.dark, "Dark theme");
+                if ui.button("Fit graph").clicked() {
+                    app.camera.fit = true;
+                    ui.close();
+                }
+            });
+            ui.separator();
+            let running = app.progress.is_some();
+            if running {
+                if ui.button("Cancel").clicked() {
+                    app.cancel_audit();
+                }
+                if let Some(p) = &app.progress {
+                    let frac = if p.total == 0 {
+                        0.0
+                    } else {
+                        p.done() as f32 / p.total as f32
+                    };
+                    ui.add(egui::ProgressBar::new(frac).desired_width(180.0).text(format!(
+                        "probing {}/{}",
+                        p.done(),
+                        p.total
+                    )));
+                }
+            } else if ui
+                .add_enabled(app.model.is_some(), egui::Button::new("Run audit"))
+                .clicked()
+            {
+                app.run_audit();
+            }
+            if ui
+                .add_enabled(app.shown().is_some(), egui::Button::new("Fit"))
+                .clicked()
+            {
+                app.camera.fit = true;
+            }
+            if ui
+                .add_enabled(app.shown().is_some(), egui::Button::new("Present"))
+                .clicked()
+            {
+                app.presentation = Some(0);
+                app.camera.fit = true;
+                ui.ctx().send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
+            }
+            ui.separator();
+            let label = ui.label("Export to");
+            ui.add(egui::TextEdit::singleline(&mut app.settings.export_dir).desired_width(140.0))
+                .labelled_by(label.id);
+            if ui
+                .add_enabled(app.shown().is_some(), egui::Button::new("Save HTML"))
+                .clicked()
+            {
+                app.export_to_folder(Format::Html);
+            }
+            if ui
+                .add_enabled(app.shown().is_some(), egui::Button::new("Save JSON"))
+                .clicked()
+            {
+                app.export_to_folder(Format::Json);
+            }
+            ui.separator();
+            if ui
+                .selectable_label(
+                    app.settings.dark,
+                    if app.settings.dark { "Light theme" } else { "Dark theme" },
+                )
+                .clicked()
+            {
+                app.settings.dark = !app.settings.dark;
+            }
+            if let Some(o) = app.shown() {
+                let g = o.report.score.grade.clone();
+                let text = format!("Grade {g} · {}/100", o.report.score.overall);
+                ui.label(RichText::new(text).strong().size(18.0).color(grade_colour(&g)));
+                if !app.whatif.is_empty() {
+                    let was = app.actual().map(|a| a.report.score.grade.clone()).unwrap_or_default();
+                    ui.label(
+                        RichText::new(format!("HYPOTHETICAL (declared: {was})"))
+                            .strong()
+                            .color(Color32::from_rgb(230, 120, 0)),
+                    );
+                }
+            }
+        });
+    });
+}
+
+/// The load error and what-if banners over the graph.
+pub fn banners_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
+    if let Some(e) = app.load_error.clone() {
+        egui::Frame::new()
+            .fill(Color32::from_rgb(255, 230, 230))
+            .inner_margin(8.0)
+            .corner_radius(6)
+            .show(ui, |ui| {
+                ui.label(
+                    RichText::new("The file has errors; showing the last valid version.")
+                        .strong()
+                        .color(Color32::from_rgb(150, 0, 0)),
+                );
+                ui.label(RichText::new(e).monospace().color(Color32::from_rgb(120, 0, 0)));
+            });
+    }
+    if !app.whatif.is_empty() {
+        egui::Frame::new()
+            .fill(Color32::from_rgb(255, 240, 214))
+            .inner_margin(8.0)
+            .corner_radius(6)
+            .show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(
+                        RichText::new("HYPOTHETICAL — nothing was probed:")
+                            .strong()
+                            .color(Color32::from_rgb(140, 70, 0)),
+                    );
+                    ui.label(RichText::new(app.whatif.describe().join("; ")).color(Color32::from_rgb(110, 60, 0)));
+                    if ui.button("Reset what-if").clicked() {
+                        app.reset_whatif();
+                    }
+                });
+            });
+    }
+    if let Some(o) = app.shown()
+        && o.report
+            .findings
+            .iter()
+            .all(|f| f.proof != crate::audit::rules::Proof::Live || f.status != Status::Pass)
+        && app.audited.is_none()
+    {
+        ui.label(RichText::new("Not audited yet: live checks show as unverified. Press Run audit.").italics());
+    }
+}
+
+/// The status bar: lab, last message, probes.
+pub fn status_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(&app.lab).small());
+        ui.separator();
+        if let Some(p) = &app.path {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            ui.label(RichText::new(name).small())
+                .on_hover_text(p.display().to_string());
+            ui.separator();
+        }
+        if let Some(m) = app.messages.last() {
+            ui.label(RichText::new(m).small());
+        }
+        if let Some(p) = &app.progress {
+            let running: Vec<&String> = p.probes.iter().filter(|(_, v)| !v.0).map(|(k, _)| k).collect();
+            if !running.is_empty() {
+                ui.separator();
+                ui.label(
+                    RichText::new(format!(
+                        "running: {}",
+                        running.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                    ))
+                    .small(),
+                );
+            }
+        }
+    });
+}
+
+/// The checklist by layer: question, score, what proved it.
+pub fn layers_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
+    ui.heading("Layers");
+    let Some(o) = app.shown().cloned() else {
+        ui.label("No model yet.");
+        return;
+    };
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        for l in &o.report.score.layers {
+            let selected = app.filter.layer == Some(l.layer);
+            let score = l.score.map(|s| format!("{s}")).unwrap_or_else(|| "—".into());
+            let colour = match l.proven.as_str() {
+                "failing" => Color32::from_rgb(198, 40, 40),
+                "live" => Color32::from_rgb(46, 125, 50),
+                "model" => Color32::from_rgb(46, 110, 125),
+                "error" => Color32::from_rgb(178, 106, 0),
+                _ => Color32::from_rgb(110, 110, 150),
+            };
+            let frame = egui::Frame::new().inner_margin(6.0).corner_radius(4).fill(if selected {
+                ui.visuals().selection.bg_fill.gamma_multiply(0.4)
+            } else {
+                Color32::TRANSPARENT
+            });
+            let resp = frame
+                .show(ui, |ui| {
+                    ui.horizontal(|ui| {
+                        ui.label(RichText::new(l.layer.title()).strong());
+                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                            ui.label(RichText::new(score).strong());
+                        });
+                    });
+                    ui.label(RichText::new(l.layer.question()).small().italics());
+                    ui.horizontal(|ui| {
+                        ui.label(RichText::new(&l.proven).small().color(colour));
+                        ui.label(
+                            RichText::new(format!(
+                                "{} pass · {} fail · {} unverified · {} error",
+                                l.pass, l.fail, l.unverified, l.error
+                            ))
+                            .small(),
+                        );
+                    });
+                })
+                .response
+                .interact(egui::Sense::click());
+            if resp.clicked() {
+                app.filter.layer = if selected { None } else { Some(l.layer) };
+            }
+            ui.separator();
+        }
+    });
+}
+
+fn sort_header(ui: &mut egui::Ui, app: &mut StrataApp, label: &str, key: SortKey) {
+    let arrow = if app.filter.sort == key {
+        if app.filter.ascending { " ^" } else { " v" }
+    } else {
+        ""
+    };
+    if ui.button(RichText::new(format!("{label}{arrow}")).strong()).clicked() {
+        if app.filter.sort == key {
+            app.filter.ascending = !app.filter.ascending;
+        } else {
+            app.filter.sort = key;
+            app.filter.ascending = true;
+        }
+    }
+}
+
+/// The findings table with filters.
+pub fn findings_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
+    ui.horizontal_wrapped(|ui| {
+        ui.heading("Findings");
+        let label = ui.label("Filter");
+        ui.add(
+            egui::TextEdit::singleline(&mut app.filter.text)
+                .hint_text("text, rule or subject")
+                .desired_width(180.0),
+        )
+        .labelled_by(label.id);
+        let st = match app.filter.status {
+            StatusFilter::All => "all".to_string(),
+            StatusFilter::Open => "open".to_string(),
+            StatusFilter::Only(s) => s.name().to_string(),
+        };
+        egui::ComboBox::from_label("status")
+            .selected_text(st)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut app.filter.status, StatusFilter::All, "all");
+                ui.selectable_value(&mut app.filter.status, StatusFilter::Open, "open");
+                for s in [Status::Fail, Status::Error, Status::Unverified, Status::Pass] {
+                    ui.selectable_value(&mut app.filter.status, StatusFilter::Only(s), s.name());
+                }
+            });
+        let sev = app
+            .filter
+            .severity
+            .map(|s| format!(">= {}", s.name()))
+            .unwrap_or_else(|| "any".into());
+        egui::ComboBox::from_label("severity")
+            .selected_text(sev)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut app.filter.severity, None, "any");
+                for s in SEVERITIES {
+                    ui.selectable_value(&mut app.filter.severity, Some(s), format!(">= {}", s.name()));
+                }
+            });
+        let layer = app.filter.layer.map(|l| l.title()).unwrap_or("all layers");
+        egui::ComboBox::from_label("layer")
+            .selected_text(layer)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut app.filter.layer, None, "all layers");
+                for l in Layer::ALL {
+                    ui.selectable_value(&mut app.filter.layer, Some(l), l.title());
+                }
+            });
+        if let Some(n) = app.selected_node.clone()
+            && ui
+                .button(format!("node: {n} (show all)"))
+                .on_hover_text("Show findings of every node")
+                .clicked()
+        {
+            app.selected_node = None;
+        }
+    });
+    let rows: Vec<Finding> = app.visible_findings().into_iter().cloned().collect();
+    ui.label(RichText::new(format!("{} finding(s)", rows.len())).small());
+    let mut clicked: Option<String> = None;
+    TableBuilder::new(ui)
+        .striped(true)
+        .sense(egui::Sense::click())
+        .column(Column::exact(96.0))
+        .column(Column::exact(78.0))
+        .column(Column::initial(150.0).resizable(true))
+        .column(Column::initial(380.0).resizable(true).clip(true))
+        .column(Column::remainder().clip(true))
+        .header(24.0, |mut h| {
+            h.col(|ui| sort_header(ui, app, "Status", SortKey::Status));
+            h.col(|ui| sort_header(ui, app, "Severity", SortKey::Severity));
+            h.col(|ui| sort_header(ui, app, "Layer", SortKey::Layer));
+            h.col(|ui| sort_header(ui, app, "Finding", SortKey::Rule));
+            h.col(|ui| sort_header(ui, app, "Subject", SortKey::Subject));
+        })
+        .body(|body| {
+            body.rows(22.0, rows.len(), |mut row| {
+                let f = &rows[row.index()];
+                row.set_selected(app.selected_finding.as_deref() == Some(f.id.as_str()));
+                row.col(|ui| badge(ui, f.status));
+                row.col(|ui| {
+                    ui.label(f.severity.name());
+                });
+                row.col(|ui| {
+                    ui.label(f.layer.title());
+                });
+                row.col(|ui| {
+                    ui.label(&f.title).on_hover_text(&f.message);
+                });
+                row.col(|ui| {
+                    ui.label(RichText::new(&f.subject).monospace());
+                });
+                if row.response().clicked() {
+                    clicked = Some(f.id.clone());
+                }
+            });
+        });
+    if let Some(id) = clicked {
+        app.selected_finding = Some(id);
+    }
+}
+
+/// Details of the selected finding or node, and the what-if controls.
+pub fn details_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        let Some(o) = app.shown().cloned() else {
+            ui.label("Nothing selected.");
+            return;
+        };
+        if let Some(fid) = app.selected_finding.clone()
+            && let Some(f) = o.report.findings.iter().find(|f| f.id == fid)
+        {
+            ui.heading(&f.title);
+            ui.horizontal(|ui| {
+                badge(ui, f.status);
+                ui.label(format!("{} · {}", f.severity.name(), f.layer.title()));
+            });
+            ui.label(RichText::new(&f.id).monospace().small());
+            ui.add_space(4.0);
+            ui.label(&f.message);
+            ui.add_space(6.0);
+            ui.label(RichText::new("Why it matters").strong());
+            ui.label(&f.rationale);
+            ui.label(RichText::new("Remediation").strong());
+            ui.label(&f.remediation);
+            if !f.references.is_empty() {
+                ui.label(RichText::new(format!("References: {}", f.references.join(", "))).small());
+            }
+            egui::CollapsingHeader::new("Facts the rule looked at")
+                .default_open(true)
+                .show(ui, |ui| {
+                    let text = serde_json::to_string_pretty(&f.evidence).unwrap_or_default();
+                    ui.label(RichText::new(text).monospace().small());
+                });
+            if let Some(ep) = f.subject.strip_prefix("endpoint:") {
+                transcript_ui(ui, &o, ep);
+            }
+            if ui.button("Clear selection").clicked() {
+                app.selected_finding = None;
+            }
+            ui.separator();
+        }
+        let Some(node_id) = app.selected_node.clone() else {
+            ui.label(
+                RichText::new("Click a node to see its findings and try a what-if; click a finding for its evidence.")
+                    .italics(),
+            );
+            whatif_global_ui(app, ui);
+            return;
+        };
+        let Some(node) = o.report.graph.nodes.iter().find(|n| n.id == node_id).cloned() else {
+            app.selected_node = None;
+            return;
+        };
+        ui.heading(&node.label);
+        ui.label(
+            RichText::new(format!(
+                "{} · {}",
+                node.id,
+                node.status.map(|s| s.name()).unwrap_or("no findings")
+            ))
+            .monospace(),
+        );
+        if !node.enforces.is_empty() {
+            ui.label(format!(
+                "enforces: {}",
+                node.enforces.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        for p in o.report.graph.attack_paths.iter().filter(|p| p.target == node.id) {
+            let text = format!(
+                "{} [{}]",
+                p.nodes.join(" -> "),
+                p.controls.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
+            );
+            let colour = if p.authenticated {
+                ui.visuals().text_color()
+            } else {
+                Color32::from_rgb(198, 40, 40)
+            };
+            ui.label(
+                RichText::new(if p.authenticated {
+                    text
+                } else {
+                    format!("BYPASS: {text}")
+                })
+                .small()
+                .color(colour),
+            );
+        }
+        ui.separator();
+        let mine: Vec<&Finding> = o
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.node.as_deref() == Some(node.id.as_str()) && f.status != Status::NotApplicable)
+            .collect();
+        ui.label(RichText::new(format!("{} finding(s) on this node", mine.len())).strong());
+        for f in mine.iter().filter(|f| f.status != Status::Pass).take(40) {
+            ui.horizontal(|ui| {
+                badge(ui, f.status);
+                if ui.link(&f.title).clicked() {
+                    app.selected_finding = Some(f.id.clone());
+                }
+            });
+        }
+        let is_component = matches!(node.kind, crate::graph::NodeKind::Component(_));
+        if is_component {
+            ui.separator();
+            ui.label(RichText::new("What if…").strong());
+            let mut gone = app.whatif.bypassed.contains(&node.id);
+            if ui
+                .checkbox(&mut gone, "this component were gone (traffic goes straight through)")
+                .changed()
+            {
+                if gone {
+                    app.whatif.bypassed.insert(node.id.clone());
+                } else {
+                    app.whatif.bypassed.remove(&node.id);
+                }
+                app.whatif_changed();
+            }
+            let declared = app
+                .model
+                .as_ref()
+                .and_then(|m| m.component(&node.id))
+                .map(|c| c.enforces.clone())
+                .unwrap_or_default();
+            ui.label("it enforced:");
+            ui.horizontal_wrapped(|ui| {
+                for c in CONTROLS
+                    .iter()
+                    .filter(|c| !matches!(c, Control::Pinning | Control::Tls))
+                {
+                    let key = (node.id.clone(), *c);
+                    let mut on = (declared.contains(c) && !app.whatif.enforce_off.contains(&key))
+                        || app.whatif.enforce_on.contains(&key);
+                    if ui.checkbox(&mut on, c.name()).changed() {
+                        app.whatif.enforce_on.remove(&key);
+                        app.whatif.enforce_off.remove(&key);
+                        if on && !declared.contains(c) {
+                            app.whatif.enforce_on.insert(key);
+                        } else if !on && declared.contains(c) {
+                            app.whatif.enforce_off.insert(key);
+                        }
+                        app.whatif_changed();
+                    }
+                }
+            });
+        }
+        whatif_global_ui(app, ui);
+    });
+}
+
+fn whatif_global_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
+    ui.separator();
+    egui::CollapsingHeader::new("What if a control were switched off everywhere")
+        .default_open(false)
+        .show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                for c in CONTROLS {
+                    let mut off = app.whatif.controls_off.contains(&c);
+                    if ui.checkbox(&mut off, format!("no {}", c.name())).changed() {
+                        if off {
+                            app.whatif.controls_off.insert(c);
+                        } else {
+                            app.whatif.controls_off.remove(&c);
+                        }
+                        app.whatif_changed();
+                    }
+                }
+            });
+        });
+}
+
+fn transcript_ui(ui: &mut egui::Ui, o: &crate::pipeline::Outcome, endpoint: &str) {
+    let Some(ev) = o.evidence.endpoints.get(endpoint) else {
+        return;
+    };
+    egui::CollapsingHeader::new("Probe transcript").default_open(true).show(ui, |ui| {
+        match &ev.tls {
+            Observation::Observed(t) => {
+                ui.label(RichText::new(format!("{} -> {} {}  (SNI {})", t.address, t.version, t.cipher_suite, t.server_name)).monospace().small());
+                ui.label(RichText::new(format!(
+                    "verification: {}{}",
+                    if t.verification.trusted { "trusted" } else { "NOT trusted" },
+                    t.verification.detail.as_ref().map(|d| format!(" — {d}")).unwrap_or_default()
+                ))
+                .small());
+                for (i, c) in t.chain.iter().enumerate() {
+                    egui::CollapsingHeader::new(format!("#{i} {}", c.subject)).id_salt(("cert", i)).show(ui, |ui| {
+                        let text = format!(
+                            "issuer:    {}\nSANs:      {}\nvalid:     {} -> {}\nkey:       {} {}{}\nsignature: {}\npin:       sha256/{}",
+                            c.issuer,
+                            c.sans.join(", "),
+                            crate::report::rfc3339(c.not_before),
+                            crate::report::rfc3339(c.not_after),
+                            c.key_type,
+                            c.key_bits,
+                            c.key_curve.as_ref().map(|k| format!(" {k}")).unwrap_or_default(),
+                            c.signature_algorithm,
+                            c.spki_sha256
+                        );
+                        ui.label(RichText::new(text).monospace().small());
+                    });
+                }
+            }
+            Observation::Error(f) => {
+                ui.label(RichText::new(format!("TLS probe error — {f}")).color(Color32::from_rgb(178, 106, 0)));
+            }
+            Observation::NotProbed => {
+                ui.label("TLS not probed.");
+            }
+        }
+        if let Observation::Observed(h) = &ev.http {
+            let mut text = format!("{} -> HTTP {}", h.request, h.status);
+            for (k, v) in &h.headers {
+                text.push_str(&format!("\n{k}: {v}"));
+            }
+            ui.label(RichText::new(text).monospace().small());
+        }
+    });
+}

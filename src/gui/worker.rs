@@ -1,0 +1,335 @@
+//! The GUI's worker: a thread that owns the tokio runtime and does all the
+//! I/O and heavy work (loading files, probing, auditing, exporting, file
+//! dialogs, the lab, file watching). The UI sends [`Command`]s and drains
+//! [`Event`]s each frame; every event wakes the UI with `request_repaint`.
+
+use crate::audit::rules::Ruleset;
+use crate::audit::whatif::WhatIf;
+use crate::evidence::Evidence;
+use crate::lab::{Lab, LabConfig, Manifest};
+use crate::model::{Model, ModelErrors};
+use crate::pipeline::{self, Format, Outcome};
+use crate::probe::runner::{ProgressEvent, RunnerConfig};
+use crate::report::Report;
+use notify::Watcher;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc as std_mpsc;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// What the UI asks for.
+#[derive(Debug)]
+pub enum Command {
+    /// Start the demo lab (default ports, else free ports).
+    StartLab,
+    /// Load (and watch) an architecture file.
+    Load(PathBuf),
+    /// Probe and audit a model.
+    Audit(Arc<Model>),
+    /// Cancel the running audit.
+    Cancel,
+    /// Re-audit a hypothetical variant with existing evidence (no probing).
+    Rescore {
+        /// The declared model.
+        model: Arc<Model>,
+        /// Evidence of the last audit.
+        evidence: Arc<Evidence>,
+        /// The changes.
+        whatif: WhatIf,
+        /// Echoed back, so stale results can be dropped.
+        generation: u64,
+    },
+    /// Write a report.
+    Export {
+        /// The report.
+        report: Arc<Report>,
+        /// Its format.
+        format: Format,
+        /// Destination file.
+        path: PathBuf,
+    },
+    /// Show a native open dialog.
+    PickOpen,
+    /// Show a native save dialog, then export there.
+    PickExport {
+        /// The report.
+        report: Arc<Report>,
+        /// Its format.
+        format: Format,
+        /// Suggested file name.
+        suggested: String,
+    },
+}
+
+/// What the worker reports.
+#[derive(Debug)]
+pub enum Event {
+    /// The lab listens.
+    LabReady(Manifest),
+    /// The lab could not start.
+    LabFailed(String),
+    /// A model was loaded (or failed to load) from this path, with its
+    /// declared-only audit (no evidence yet).
+    Loaded(PathBuf, Result<(Arc<Model>, Arc<Outcome>), ModelErrors>),
+    /// Probe progress.
+    Progress(ProgressEvent),
+    /// An audit finished.
+    Audited(Arc<Outcome>),
+    /// A re-score (hypothetical or of a reloaded model) finished.
+    Rescored(u64, Arc<Outcome>),
+    /// A report was written (or not).
+    Exported(Result<PathBuf, String>),
+    /// Something failed that the user should see.
+    Error(String),
+}
+
+/// The UI's handle on the worker.
+pub struct Worker {
+    tx: mpsc::UnboundedSender<Command>,
+    rx: std_mpsc::Receiver<Event>,
+}
+
+impl Worker {
+    /// Starts the worker thread. `repaint` is called after every event.
+    pub fn spawn(rules: Arc<Ruleset>, repaint: impl Fn() + Send + Sync + 'static) -> Result<Worker, String> {
+        let (tx, cmd_rx) = mpsc::unbounded_channel();
+        let (ev_tx, rx) = std_mpsc::channel();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .thread_name("strata-worker")
+            .build()
+            .map_err(|e| format!("cannot start the worker runtime: {e}"))?;
+        let self_tx = tx.clone();
+        std::thread::Builder::new()
+            .name("strata-worker".into())
+            .spawn(move || {
+                let emit: Emit = Arc::new(move |e| {
+                    let _ = ev_tx.send(e);
+                    repaint();
+                });
+                runtime.block_on(run(cmd_rx, self_tx, emit, rules));
+            })
+            .map_err(|e| format!("cannot start the worker thread: {e}"))?;
+        Ok(Worker { tx, rx })
+    }
+
+    /// Sends a command (never blocks).
+    pub fn send(&self, c: Command) {
+        let _ = self.tx.send(c);
+    }
+
+    /// Every event that arrived since the last call (never blocks).
+    pub fn drain(&self) -> Vec<Event> {
+        self.rx.try_iter().collect()
+    }
+}
+
+type Emit = Arc<dyn Fn(Event) + Send + Sync>;
+
+struct State {
+    lab: Option<Lab>,
+    watcher: Option<notify::RecommendedWatcher>,
+    cancel: Option<CancellationToken>,
+}
+
+async fn run(
+    mut rx: mpsc::UnboundedReceiver<Command>,
+    self_tx: mpsc::UnboundedSender<Command>,
+    emit: Emit,
+    rules: Arc<Ruleset>,
+) {
+    let mut st = State {
+        lab: None,
+        watcher: None,
+        cancel: None,
+    };
+    while let Some(cmd) = rx.recv().await {
+        match cmd {
+            Command::StartLab => {
+                if st.lab.is_some() {
+                    continue;
+                }
+                let started = match Lab::start(&LabConfig::default()).await {
+                    Ok(l) => Ok(l),
+                    // Default ports busy (maybe `strata lab` is running): use free ones.
+                    Err(_) => {
+                        Lab::start(&LabConfig {
+                            base_port: 0,
+                            ..LabConfig::default()
+                        })
+                        .await
+                    }
+                };
+                match started {
+                    Ok(lab) => {
+                        emit(Event::LabReady(lab.manifest.clone()));
+                        st.lab = Some(lab);
+                    }
+                    Err(e) => emit(Event::LabFailed(e)),
+                }
+            }
+            Command::Load(path) => {
+                let manifest = st.lab.as_ref().map(|l| l.manifest.clone());
+                let (p, rules) = (path.clone(), rules.clone());
+                let result = tokio::task::spawn_blocking(move || {
+                    let model = load(&p, manifest.as_ref())?;
+                    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+                    let declared = pipeline::audit_with(
+                        &model,
+                        &rules,
+                        Evidence {
+                            observed_at: now,
+                            ..Evidence::default()
+                        },
+                    );
+                    Ok((Arc::new(model), Arc::new(declared)))
+                })
+                .await
+                .unwrap_or_else(|e| {
+                    Err(ModelErrors(vec![crate::model::ModelError::whole_file(
+                        &path,
+                        e.to_string(),
+                    )]))
+                });
+                let ok = result.is_ok();
+                emit(Event::Loaded(path.clone(), result));
+                if ok {
+                    st.watcher = watch(&path, self_tx.clone());
+                }
+            }
+            Command::Audit(model) => {
+                if let Some(c) = st.cancel.take() {
+                    c.cancel();
+                }
+                let cancel = CancellationToken::new();
+                st.cancel = Some(cancel.clone());
+                let (ptx, mut prx) = mpsc::unbounded_channel();
+                let e2 = emit.clone();
+                tokio::spawn(async move {
+                    while let Some(p) = prx.recv().await {
+                        e2(Event::Progress(p));
+                    }
+                });
+                let (emit, rules) = (emit.clone(), rules.clone());
+                tokio::spawn(async move {
+                    let outcome =
+                        pipeline::probe_and_audit(&model, &rules, &RunnerConfig::default(), cancel, Some(ptx)).await;
+                    emit(Event::Audited(Arc::new(outcome)));
+                });
+            }
+            Command::Cancel => {
+                if let Some(c) = st.cancel.take() {
+                    c.cancel();
+                }
+            }
+            Command::Rescore {
+                model,
+                evidence,
+                whatif,
+                generation,
+            } => {
+                let (emit, rules) = (emit.clone(), rules.clone());
+                tokio::task::spawn_blocking(move || {
+                    let variant = whatif.apply(&model);
+                    let outcome = pipeline::audit_with(&variant, &rules, (*evidence).clone());
+                    emit(Event::Rescored(generation, Arc::new(outcome)));
+                });
+            }
+            Command::Export { report, format, path } => {
+                let emit = emit.clone();
+                tokio::task::spawn_blocking(move || emit(Event::Exported(export(&report, format, &path))));
+            }
+            Command::PickOpen => {
+                let tx = self_tx.clone();
+                let emit = emit.clone();
+                tokio::spawn(async move {
+                    let picked = rfd::AsyncFileDialog::new()
+                        .set_title("Open architecture file")
+                        .add_filter("Strata architecture", &["yaml", "yml"])
+                        .pick_file()
+                        .await;
+                    match picked {
+                        Some(f) => {
+                            let _ = tx.send(Command::Load(f.path().to_path_buf()));
+                        }
+                        None => emit(Event::Error("no file chosen (a desktop portal is needed for dialogs; you can also drop a file on the window or run `strata open FILE`)".into())),
+                    }
+                });
+            }
+            Command::PickExport {
+                report,
+                format,
+                suggested,
+            } => {
+                let emit = emit.clone();
+                tokio::spawn(async move {
+                    let picked = rfd::AsyncFileDialog::new()
+                        .set_title("Export report")
+                        .set_file_name(suggested)
+                        .add_filter(format.extension(), &[format.extension()])
+                        .save_file()
+                        .await;
+                    match picked {
+                        Some(f) => {
+                            let path = f.path().to_path_buf();
+                            let r = tokio::task::spawn_blocking(move || export(&report, format, &path))
+                                .await
+                                .unwrap_or_else(|e| Err(e.to_string()));
+                            emit(Event::Exported(r));
+                        }
+                        None => emit(Event::Error(
+                            "export cancelled (no save dialog available? use the path field)".into(),
+                        )),
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// Reads, rebases onto the running lab's ports, and validates a model.
+fn load(path: &std::path::Path, manifest: Option<&Manifest>) -> Result<Model, ModelErrors> {
+    let (text, _) = crate::model::load::read_file(path)?;
+    let text = match manifest {
+        Some(m) => m.rebase(&text),
+        None => text,
+    };
+    crate::model::load_str(&text, path)
+}
+
+fn export(report: &Report, format: Format, path: &std::path::Path) -> Result<PathBuf, String> {
+    let text = match format {
+        Format::Html => crate::report::html::render(report),
+        Format::Json => crate::report::json::render(report).map_err(|e| e.to_string())?,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path.to_path_buf())
+}
+
+/// Watches the file's directory (editors replace files on save) and asks
+/// for a reload when the file changes.
+fn watch(path: &std::path::Path, tx: mpsc::UnboundedSender<Command>) -> Option<notify::RecommendedWatcher> {
+    let target = path.to_path_buf();
+    let name = target.file_name()?.to_os_string();
+    let dir = target
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let mut w = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        let Ok(ev) = res else { return };
+        let relevant = matches!(ev.kind, notify::EventKind::Modify(_) | notify::EventKind::Create(_))
+            && ev.paths.iter().any(|p| p.file_name() == Some(name.as_os_str()));
+        if relevant {
+            let _ = tx.send(Command::Load(target.clone()));
+        }
+    })
+    .ok()?;
+    w.watch(&dir, notify::RecursiveMode::NonRecursive).ok()?;
+    Some(w)
+}
