@@ -15,7 +15,7 @@ use egui::{Align2, Color32, CornerRadius, FontId, Pos2, Rect, Sense, Shape, Stro
 use std::collections::{BTreeSet, HashMap};
 
 /// World size of one column and one row.
-const COL_W: f32 = 230.0;
+const COL_W: f32 = 212.0;
 const ROW_H: f32 = 96.0;
 /// World size of a node.
 const NODE: Vec2 = vec2(168.0, 54.0);

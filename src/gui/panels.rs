@@ -422,6 +422,8 @@ pub fn findings_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
 
 /// Details of the selected finding or node, and the what-if controls.
 pub fn details_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
+    // Long titles and paths wrap rather than widen the panel.
+    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
     egui::ScrollArea::vertical().show(ui, |ui| {
         let Some(o) = app.shown().cloned() else {
             ui.label("Nothing selected.");
