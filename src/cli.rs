@@ -74,6 +74,10 @@ enum Command {
         /// Per-probe time limit in seconds.
         #[arg(long, default_value_t = 20)]
         timeout: u64,
+        /// Run active probes (bursts, enrollments) against every host, not
+        /// only loopback and endpoints marked `active: true`.
+        #[arg(long)]
+        active: bool,
     },
     /// Run the demo lab in the foreground until Ctrl-C.
     Lab {
@@ -188,6 +192,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             save_evidence,
             replay,
             timeout,
+            active,
         } => {
             let rules = load_rules(rules.as_deref())?;
             let model = model::load(&file).map_err(|e| e.to_string())?;
@@ -206,6 +211,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             } else {
                 let config = RunnerConfig {
                     probe_timeout: std::time::Duration::from_secs(timeout.max(1)),
+                    allow_active: active,
                     ..RunnerConfig::default()
                 };
                 runtime()?.block_on(probe_with_progress(&model, &rules, &config))

@@ -134,11 +134,22 @@ async fn cancelling_records_every_probe_as_cancelled() {
             Some("cancelled")
         );
     }
-    let mut finished = 0;
+    for id in ["a", "b"] {
+        let legacy = ev.endpoints[id]
+            .layers
+            .get("legacy")
+            .and_then(|o| o.failure())
+            .map(|f| f.stage.clone());
+        assert_eq!(legacy.as_deref(), Some("cancelled"), "layer probes are cancelled too");
+    }
+    let (mut finished, mut planned) = (0, 0);
     while let Ok(e) = rx.try_recv() {
-        if matches!(e, strata::probe::runner::ProgressEvent::Finished { .. }) {
-            finished += 1;
+        match e {
+            strata::probe::runner::ProgressEvent::Finished { .. } => finished += 1,
+            strata::probe::runner::ProgressEvent::Planned { total } => planned = total,
+            _ => {}
         }
     }
-    assert_eq!(finished, 2);
+    assert_eq!(planned, 4, "tls + legacy for each endpoint");
+    assert_eq!(finished, planned);
 }

@@ -12,7 +12,13 @@ async fn each_scenario_fails_exactly_its_expected_transport_rules() {
     let lab = common::lab().await;
     let model = common::sample(&lab, "sample-projects/lab-tour/architecture.yaml");
     let outcome = common::audit(&model).await;
-    assert_eq!(lab.manifest.servers.len(), strata::lab::SCENARIOS.len());
+    // Every in-process scenario, plus the real OpenSSL one (CI installs openssl).
+    assert_eq!(
+        lab.manifest.servers.len(),
+        strata::lab::SCENARIOS.len() + 1,
+        "{:?}",
+        lab.manifest.notes
+    );
     for server in &lab.manifest.servers {
         let subject = format!("endpoint:{}", server.name);
         let mine: Vec<_> = outcome.audit.findings.iter().filter(|f| f.subject == subject).collect();
@@ -104,5 +110,37 @@ async fn exact_reasons_are_reported_not_just_failed() {
         .and_then(|e| e.tls.observed())
         .expect("weak observed");
     assert!(weak.chain.iter().any(|c| c.key_type == "RSA" && c.key_bits == 1024));
+    lab.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raw_hellos_find_what_openssl_accepts_and_rustls_refuses() {
+    let lab = common::lab().await;
+    let model = common::sample(&lab, "sample-projects/lab-tour/architecture.yaml");
+    let outcome = common::audit(&model).await;
+    let legacy = |id: &str| {
+        outcome
+            .evidence
+            .endpoints
+            .get(id)
+            .and_then(|e| e.layers.get("legacy"))
+            .and_then(|o| o.observed())
+            .cloned()
+    };
+    // The real OpenSSL scenario: TLS 1.0 and 1.1 and weak suites accepted.
+    let old = legacy(strata::lab::OPENSSL_SCENARIO).expect("legacy evidence for the openssl scenario");
+    assert_eq!(
+        old["accepted_versions"],
+        serde_json::json!(["TLS 1.0", "TLS 1.1", "TLS 1.2"]),
+        "{old}"
+    );
+    let classes = old["weak_classes"].as_array().map(Vec::len).unwrap_or(0);
+    assert!(classes >= 2, "{old}");
+    assert_eq!(old["secure_renegotiation"], true);
+    // The rustls scenarios: TLS 1.2 only below 1.3, nothing weak.
+    let good = legacy("good").expect("legacy evidence for good");
+    assert_eq!(good["accepted_versions"], serde_json::json!(["TLS 1.2"]));
+    assert_eq!(good["weak_suites"], serde_json::json!([]));
+    assert!(outcome.evidence.probes_run.iter().any(|p| p == "legacy@good"));
     lab.stop().await;
 }

@@ -20,7 +20,7 @@ pub const SUBJECT_KINDS: &[&str] = &["endpoint", "pinset", "client", "component"
 /// Variables each subject kind exposes (besides evidence variables).
 pub fn variables_of(kind: &str) -> &'static [&'static str] {
     match kind {
-        "endpoint" => &["endpoint", "component", "tls", "http", "now"],
+        "endpoint" => &["endpoint", "component", "tls", "http", "legacy", "now"],
         "pinset" => &["pinset", "pinning", "now"],
         "client" => &["client", "now"],
         "component" => &["component", "graph", "now"],
@@ -202,6 +202,13 @@ pub fn subjects(model: &Model, graph: &DefenseGraph, evidence: &Evidence) -> Vec
         let mut evs = BTreeMap::new();
         evs.insert("tls".into(), state(&ev.tls));
         evs.insert("http".into(), state(&ev.http));
+        for kind in crate::evidence::ENDPOINT_EVIDENCE.iter().skip(2) {
+            let obs = ev.layers.get(*kind).cloned().unwrap_or_default();
+            if let Observation::Observed(v) = &obs {
+                vars.insert((*kind).to_string(), v.clone());
+            }
+            evs.insert((*kind).to_string(), state(&obs));
+        }
         out.push(Subject {
             id: format!("endpoint:{}", t.id),
             kind: "endpoint",

@@ -249,6 +249,7 @@ pub struct Ruleset {
 /// any directory. `--rules DIR` replaces them.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("rulesets/transport.yaml", include_str!("../../rulesets/transport.yaml")),
+    ("rulesets/legacy.yaml", include_str!("../../rulesets/legacy.yaml")),
     ("rulesets/pinning.yaml", include_str!("../../rulesets/pinning.yaml")),
     ("rulesets/declared.yaml", include_str!("../../rulesets/declared.yaml")),
     (
@@ -388,11 +389,21 @@ fn compile(file: &Path, r: RawRule) -> Result<Rule, RuleError> {
     let explain = r.explain.as_ref().map(|w| program(w, "explain")).transpose()?;
     variables.sort();
     let mut needs = Vec::new();
+    let evidence_kinds: &[&str] = match kind {
+        "endpoint" => crate::evidence::ENDPOINT_EVIDENCE,
+        "pinset" => &["tls"],
+        _ => &[],
+    };
     for n in &r.needs {
-        if !["tls", "http"].contains(&n.value.as_str()) {
+        if !evidence_kinds.contains(&n.value.as_str()) {
+            let known = if evidence_kinds.is_empty() {
+                "none".to_string()
+            } else {
+                evidence_kinds.join(", ")
+            };
             return Err(err(
                 n.referenced.line(),
-                format!("needs `{}`: known evidence kinds are tls, http", n.value),
+                format!("needs `{}`: a {kind} has no such evidence (known: {known})", n.value),
             ));
         }
         needs.push(n.value.clone());

@@ -163,6 +163,11 @@ impl Hsts {
     }
 }
 
+/// Evidence kinds an endpoint can have, in probe order: `tls` and `http`
+/// (typed, from the TLS probe) and one per layer probe (each probe's own
+/// documented JSON, see `docs/facts.md`). Rules name these in `needs`.
+pub const ENDPOINT_EVIDENCE: &[&str] = &["tls", "http", "legacy"];
+
 /// Everything observed about one endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct EndpointEvidence {
@@ -170,6 +175,10 @@ pub struct EndpointEvidence {
     pub tls: Observation<TlsEvidence>,
     /// HTTP response (over TLS for https endpoints).
     pub http: Observation<HttpEvidence>,
+    /// Layer probes beyond the handshake, by probe name (`legacy`, ...):
+    /// each value is that probe's evidence as JSON.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub layers: BTreeMap<String, Observation<serde_json::Value>>,
 }
 
 /// All evidence of one audit run.
@@ -182,4 +191,7 @@ pub struct Evidence {
     pub endpoints: BTreeMap<String, EndpointEvidence>,
     /// Which probes ran, e.g. `tls@api`.
     pub probes_run: Vec<String>,
+    /// Active probes (bursts, enrollments) that were not run, with why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
 }

@@ -634,6 +634,21 @@ fn transcript_ui(ui: &mut egui::Ui, o: &crate::pipeline::Outcome, endpoint: &str
                 ui.label("TLS not probed.");
             }
         }
+        for (name, obs) in &ev.layers {
+            match obs {
+                Observation::Observed(v) => {
+                    egui::CollapsingHeader::new(format!("{name} probe")).id_salt(("layer", name)).show(ui, |ui| {
+                        ui.label(RichText::new(serde_json::to_string_pretty(v).unwrap_or_default()).monospace().small());
+                    });
+                }
+                Observation::Error(f) => {
+                    ui.label(RichText::new(format!("{name} probe error — {f}")).color(Color32::from_rgb(178, 106, 0)));
+                }
+                Observation::NotProbed => {
+                    ui.label(format!("{name}: not probed"));
+                }
+            }
+        }
         if let Observation::Observed(h) = &ev.http {
             let mut text = format!("{} -> HTTP {}", h.request, h.status);
             for (k, v) in &h.headers {

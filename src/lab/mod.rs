@@ -6,6 +6,7 @@
 //! scenario is, which rule it should trip, and the SPKI pins of every
 //! certificate it serves.
 
+pub mod openssl;
 pub mod pki;
 
 use crate::evidence::cert::cert_info;
@@ -135,6 +136,18 @@ pub const SCENARIOS: &[Scenario] = &[
     },
 ];
 
+/// The scenario served by `openssl s_server` (when installed), on the port
+/// after the in-process ones.
+pub const OPENSSL_SCENARIO: &str = "legacy-tls";
+/// Rules the OpenSSL scenario must fail among transport rules.
+pub const OPENSSL_EXPECTED: &[&str] = &[
+    "tls-no-legacy-versions",
+    "tls-no-weak-suites",
+    "tls-supports-1-3",
+    "tls-hsts",
+    "tls-hsts-subdomains",
+];
+
 /// The DNS name a scenario's certificate is (supposed to be) issued for.
 pub fn server_name(scenario: &str) -> String {
     format!("{scenario}.lab.strata.test")
@@ -179,6 +192,8 @@ pub struct Manifest {
     pub backup_pin: String,
     /// The servers.
     pub servers: Vec<ManifestServer>,
+    /// Scenarios that could not start, and why.
+    pub notes: Vec<String>,
 }
 
 impl Manifest {
@@ -191,8 +206,12 @@ impl Manifest {
     /// this lab actually listens on (tests run the lab on free ports).
     pub fn rebase(&self, text: &str) -> String {
         let mut out = text.to_string();
-        for (i, s) in SCENARIOS.iter().enumerate() {
-            if let Some(port) = self.port(s.name) {
+        let names = SCENARIOS
+            .iter()
+            .map(|s| s.name)
+            .chain(std::iter::once(OPENSSL_SCENARIO));
+        for (i, name) in names.enumerate() {
+            if let Some(port) = self.port(name) {
                 let from = format!("127.0.0.1:{}", DEFAULT_BASE_PORT as usize + i);
                 out = out.replace(&from, &format!("127.0.0.1:{port}\u{0}"));
             }
@@ -225,6 +244,7 @@ pub struct Lab {
     pub manifest: Manifest,
     stop: CancellationToken,
     tasks: JoinSet<()>,
+    openssl: Option<openssl::OpensslServer>,
 }
 
 impl Drop for Lab {
@@ -288,18 +308,60 @@ impl Lab {
             });
             tasks.spawn(serve(listener, TlsAcceptor::from(Arc::new(tls)), *sc, stop.clone()));
         }
+        // The legacy scenario: a real OpenSSL, when there is one.
+        let mut openssl_server = None;
+        let mut notes = Vec::new();
+        if openssl::available() {
+            let name = server_name(OPENSSL_SCENARIO);
+            let served = pki.issue(LeafKind::Good, &name)?;
+            let chain = served
+                .chain
+                .iter()
+                .map(|c| {
+                    cert_info(c).map(|ci| ManifestCert {
+                        subject: ci.subject,
+                        pin: format!("sha256/{}", ci.spki_sha256),
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let port = if config.base_port == 0 {
+                0
+            } else {
+                config.base_port.saturating_add(SCENARIOS.len() as u16)
+            };
+            let srv = openssl::start(&served, SocketAddr::new(config.host, port))?;
+            servers.push(ManifestServer {
+                name: OPENSSL_SCENARIO.into(),
+                description: "openssl s_server: TLS 1.0-1.2, every suite, security level 0, no HSTS".into(),
+                url: format!("https://{}:{}/", config.host, srv.addr.port()),
+                server_name: name,
+                port: srv.addr.port(),
+                expected_failures: OPENSSL_EXPECTED.iter().map(|s| s.to_string()).collect(),
+                chain,
+            });
+            openssl_server = Some(srv);
+        } else {
+            notes.push(format!("`{OPENSSL_SCENARIO}` not started: openssl is not installed"));
+        }
         let manifest = Manifest {
+            notes,
             root_ca_pem: pki::ROOT_CA_PEM.to_string(),
             service_pin: format!("sha256/{}", pki::pin_of_key(pki::SERVICE_KEY)?),
             backup_pin: format!("sha256/{}", pki::pin_of_key(pki::BACKUP_KEY)?),
             servers,
         };
-        Ok(Lab { manifest, stop, tasks })
+        Ok(Lab {
+            manifest,
+            stop,
+            tasks,
+            openssl: openssl_server,
+        })
     }
 
     /// Stops every server and waits for them.
     pub async fn stop(mut self) {
         self.stop.cancel();
+        self.openssl = None;
         while self.tasks.join_next().await.is_some() {}
     }
 }

@@ -320,11 +320,23 @@ fn resolve_endpoint(cx: &mut Ctx<'_>, i: usize, e: &Endpoint) -> Option<Endpoint
     })
 }
 
-/// Canonical base64 of a 32-byte SHA-256 pin, from `sha256/…` or bare base64.
+/// Canonical base64 of a 32-byte SHA-256 pin, from `sha256/…` (any case) or
+/// bare base64.
 pub(crate) fn normalize_pin(text: &str) -> Result<String, String> {
-    let b64 = text.trim().strip_prefix("sha256/").unwrap_or(text.trim());
+    let t = text.trim();
+    let b64 = if t.len() > 7 && t.is_char_boundary(7) && t[..7].eq_ignore_ascii_case("sha256/") {
+        &t[7..]
+    } else {
+        t
+    };
+    // Padded or not, as Android accepts both.
+    let lenient = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    );
     let engine = base64::engine::general_purpose::STANDARD;
-    let bytes = engine
+    let bytes = lenient
         .decode(b64)
         .map_err(|e| format!("pin `{text}` is not base64: {e}"))?;
     if bytes.len() != 32 {
@@ -385,7 +397,10 @@ fn resolve_inline_pins(cx: &mut Ctx<'_>, client: &str, i: usize, j: usize, p: &P
         expires,
         origin: format!(
             "{}:{}:{}",
-            cx.file.display(),
+            cx.file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             p.host.referenced.line(),
             p.host.referenced.column()
         ),

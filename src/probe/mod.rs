@@ -7,6 +7,8 @@
 //! per-host limits, timeouts, cancellation and progress events.
 
 pub mod http;
+pub mod legacy;
+pub mod legacy_probe;
 pub mod runner;
 pub mod tls;
 pub mod verify;
@@ -61,6 +63,37 @@ impl ProbeContext {
             })
             .clone()
     }
+}
+
+/// A boxed future, for probes behind a trait object.
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// A probe of one layer of an endpoint, run after (and independently of)
+/// the TLS probe. Its evidence is JSON documented in `docs/facts.md`,
+/// visible to rules as the variable [`EndpointProbe::name`].
+pub trait EndpointProbe: Send + Sync {
+    /// Stable name: evidence key, rule variable and `needs` value.
+    fn name(&self) -> &'static str;
+    /// Whether the probe concerns this endpoint.
+    fn applies(&self, target: &EndpointTarget, decl: &crate::model::Endpoint) -> bool;
+    /// Active probes send bursts or enroll keys: against a host that is not
+    /// loopback they run only when the endpoint opts in (`active: true`).
+    fn active(&self) -> bool {
+        false
+    }
+    /// Runs the probe.
+    fn run<'a>(
+        &'a self,
+        target: &'a EndpointTarget,
+        decl: &'a crate::model::Endpoint,
+        cx: &'a ProbeContext,
+    ) -> BoxFuture<'a, Result<serde_json::Value, crate::evidence::ProbeFailure>>;
+}
+
+/// Every layer probe, in run order. Names match
+/// [`crate::evidence::ENDPOINT_EVIDENCE`] after `tls` and `http`.
+pub fn layer_probes() -> Vec<std::sync::Arc<dyn EndpointProbe>> {
+    vec![std::sync::Arc::new(legacy_probe::LegacyProbe)]
 }
 
 /// Installs ring as the process-wide rustls provider. Safe to call twice.

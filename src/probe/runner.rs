@@ -28,6 +28,9 @@ pub struct RunnerConfig {
     pub io_timeout: Duration,
     /// Overall limit per probe, whatever it does.
     pub probe_timeout: Duration,
+    /// Run active probes against every host (not only loopback and
+    /// endpoints with `active: true`).
+    pub allow_active: bool,
 }
 
 impl Default for RunnerConfig {
@@ -38,6 +41,7 @@ impl Default for RunnerConfig {
             connect_timeout: Duration::from_secs(5),
             io_timeout: Duration::from_secs(8),
             probe_timeout: Duration::from_secs(20),
+            allow_active: false,
         }
     }
 }
@@ -88,7 +92,20 @@ fn summarize(e: &EndpointEvidence) -> (bool, String) {
     }
 }
 
-/// Probes every endpoint of `model` at audit time `now` (Unix seconds).
+/// What one task produced.
+enum Produced {
+    Tls(Box<EndpointEvidence>),
+    Layer(&'static str, Observation<serde_json::Value>),
+}
+
+/// Whether an address is loopback (active probes run there without opt-in).
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Probes every endpoint of `model` at audit time `now` (Unix seconds):
+/// the TLS probe (or the cleartext HTTP probe) and every applicable layer
+/// probe, each as its own bounded task.
 pub async fn run(
     model: &Model,
     now: i64,
@@ -104,27 +121,52 @@ pub async fn run(
             let _ = tx.send(ev);
         }
     };
-    send(ProgressEvent::Planned {
-        total: model.endpoints.len(),
-    });
+    let probes = super::layer_probes();
+    let mut evidence = Evidence {
+        observed_at: now,
+        ..Evidence::default()
+    };
+
+    // Plan: (target, declaration, probe or None for the TLS/HTTP probe).
+    let mut plan = Vec::new();
+    for target in &model.endpoints {
+        let Some(decl) = model.endpoint(&target.id) else {
+            continue;
+        };
+        plan.push((target.clone(), decl.clone(), None));
+        for p in &probes {
+            if !p.applies(target, decl) {
+                continue;
+            }
+            if p.active() && !decl.active && !config.allow_active && !is_loopback(&target.host) {
+                evidence.skipped.push(format!(
+                    "{}@{}: active probe not run against non-loopback host {} (set `active: true` on the endpoint or pass --active)",
+                    p.name(),
+                    target.id,
+                    target.host
+                ));
+                continue;
+            }
+            plan.push((target.clone(), decl.clone(), Some(p.clone())));
+        }
+    }
+    send(ProgressEvent::Planned { total: plan.len() });
 
     let mut tasks = JoinSet::new();
-    for target in &model.endpoints {
+    for (target, decl, probe) in plan {
         let host_gate = per_host
             .entry(target.host.to_ascii_lowercase())
             .or_insert_with(|| Arc::new(Semaphore::new(config.max_per_host.max(1))))
             .clone();
-        let (global, cx, target, cancel, events) = (
-            global.clone(),
-            cx.clone(),
-            target.clone(),
-            cancel.clone(),
-            events.clone(),
-        );
+        let (global, cx, cancel, events) = (global.clone(), cx.clone(), cancel.clone(), events.clone());
         let deadline = config.probe_timeout;
         tasks.spawn(async move {
-            let kind = if target.scheme == Scheme::Https { "tls" } else { "http" };
-            let probe_id = format!("{kind}@{}", target.id);
+            let name = match &probe {
+                Some(p) => p.name(),
+                None if target.scheme == Scheme::Https => "tls",
+                None => "http",
+            };
+            let probe_id = format!("{name}@{}", target.id);
             let work = async {
                 let _g = global.acquire_owned().await;
                 let _h = host_gate.acquire_owned().await;
@@ -133,38 +175,63 @@ pub async fn run(
                         probe: probe_id.clone(),
                     });
                 }
-                match target.scheme {
-                    Scheme::Https => super::tls::probe(&target, &cx).await,
-                    Scheme::Http => super::tls::probe_cleartext(&target, &cx).await,
+                match &probe {
+                    None if target.scheme == Scheme::Https => {
+                        Produced::Tls(Box::new(super::tls::probe(&target, &cx).await))
+                    }
+                    None => Produced::Tls(Box::new(super::tls::probe_cleartext(&target, &cx).await)),
+                    Some(p) => Produced::Layer(
+                        p.name(),
+                        match p.run(&target, &decl, &cx).await {
+                            Ok(v) => Observation::Observed(v),
+                            Err(f) => Observation::Error(f),
+                        },
+                    ),
                 }
             };
+            let stopped = |stage: &str, reason: String| match &probe {
+                None => Produced::Tls(Box::new(failed(stage, reason))),
+                Some(p) => Produced::Layer(p.name(), Observation::Error(ProbeFailure::new(stage, reason))),
+            };
             let result = tokio::select! {
-                _ = cancel.cancelled() => failed("cancelled", "the audit was cancelled".into()),
+                _ = cancel.cancelled() => stopped("cancelled", "the audit was cancelled".into()),
                 r = tokio::time::timeout(deadline, work) => r.unwrap_or_else(|_| {
-                    failed("timeout", format!("the probe did not finish within {deadline:?}"))
+                    stopped("timeout", format!("the probe did not finish within {deadline:?}"))
                 }),
             };
             (target.id.clone(), probe_id, result)
         });
     }
 
-    let mut evidence = Evidence {
-        observed_at: now,
-        ..Evidence::default()
-    };
     while let Some(joined) = tasks.join_next().await {
         // A panicking probe is a bug, but it must not lose the audit.
         let Ok((endpoint, probe_id, result)) = joined else {
             continue;
         };
-        let (ok, summary) = summarize(&result);
+        let entry = evidence.endpoints.entry(endpoint).or_default();
+        let (ok, summary) = match result {
+            Produced::Tls(e) => {
+                let s = summarize(&e);
+                entry.tls = e.tls;
+                entry.http = e.http;
+                s
+            }
+            Produced::Layer(name, obs) => {
+                let s = match &obs {
+                    Observation::Observed(_) => (true, "observed".to_string()),
+                    Observation::Error(f) => (false, f.to_string()),
+                    Observation::NotProbed => (false, "not probed".to_string()),
+                };
+                entry.layers.insert(name.to_string(), obs);
+                s
+            }
+        };
         send(ProgressEvent::Finished {
             probe: probe_id.clone(),
             ok,
             summary,
         });
         evidence.probes_run.push(probe_id);
-        evidence.endpoints.insert(endpoint, result);
     }
     // Deterministic order regardless of completion order.
     evidence.probes_run.sort();
@@ -182,5 +249,6 @@ fn failed(stage: &str, reason: String) -> EndpointEvidence {
     EndpointEvidence {
         tls: Observation::Error(f.clone()),
         http: Observation::Error(f),
+        ..EndpointEvidence::default()
     }
 }

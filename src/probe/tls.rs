@@ -129,6 +129,7 @@ pub async fn probe(target: &EndpointTarget, cx: &ProbeContext) -> EndpointEviden
         Err(f) => EndpointEvidence {
             tls: Observation::Error(f.clone()),
             http: Observation::Error(f),
+            ..EndpointEvidence::default()
         },
         Ok((stream, tls)) => {
             let http = tokio::time::timeout(
@@ -148,6 +149,7 @@ pub async fn probe(target: &EndpointTarget, cx: &ProbeContext) -> EndpointEviden
                     Ok(h) => Observation::Observed(h),
                     Err(f) => Observation::Error(f),
                 },
+                ..EndpointEvidence::default()
             }
         }
     }
@@ -173,5 +175,6 @@ pub async fn probe_cleartext(target: &EndpointTarget, cx: &ProbeContext) -> Endp
             Ok(h) => Observation::Observed(h),
             Err(f) => Observation::Error(f),
         },
+        ..EndpointEvidence::default()
     }
 }

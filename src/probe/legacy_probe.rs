@@ -1,0 +1,68 @@
+//! The legacy-protocol probe: raw ClientHellos ([`super::legacy`]) find
+//! what rustls can never negotiate: SSL 3.0, TLS 1.0/1.1, weak TLS 1.2
+//! suites, missing fallback protection or secure renegotiation.
+
+use super::{BoxFuture, EndpointProbe, ProbeContext};
+use crate::evidence::ProbeFailure;
+use crate::model::{Endpoint, EndpointTarget, Scheme};
+
+/// Scans an https endpoint with hand-built ClientHellos.
+pub struct LegacyProbe;
+
+impl EndpointProbe for LegacyProbe {
+    fn name(&self) -> &'static str {
+        "legacy"
+    }
+
+    fn applies(&self, target: &EndpointTarget, _decl: &Endpoint) -> bool {
+        target.scheme == Scheme::Https
+    }
+
+    fn run<'a>(
+        &'a self,
+        target: &'a EndpointTarget,
+        _decl: &'a Endpoint,
+        cx: &'a ProbeContext,
+    ) -> BoxFuture<'a, Result<serde_json::Value, ProbeFailure>> {
+        Box::pin(async move {
+            let tcp = super::tls::connect(target, cx).await?;
+            let addr = tcp
+                .peer_addr()
+                .map_err(|e| ProbeFailure::new("connect", e.to_string()))?;
+            drop(tcp);
+            let sni = (target.server_name.parse::<std::net::IpAddr>().is_err()).then_some(target.server_name.as_str());
+            let scan = super::legacy::scan(addr, sni, cx.io_timeout)
+                .await
+                .map_err(|e| ProbeFailure::new("connect", e))?;
+            let versions: Vec<&str> = scan.accepted_versions.iter().map(|v| v.label()).collect();
+            let legacy_versions: Vec<&str> = scan
+                .accepted_versions
+                .iter()
+                .filter(|v| **v < super::legacy::LegacyVersion::Tls1_2)
+                .map(|v| v.label())
+                .collect();
+            let weak: Vec<serde_json::Value> = scan
+                .weak_suites
+                .iter()
+                .map(|(class, id)| {
+                    serde_json::json!({
+                        "class": class,
+                        "suite": format!("0x{id:04X}"),
+                        "name": super::legacy::suite_name(*id).unwrap_or("unknown"),
+                    })
+                })
+                .collect();
+            let classes: Vec<serde_json::Value> = scan.weak_suites.iter().map(|(c, _)| serde_json::json!(c)).collect();
+            Ok(serde_json::json!({
+                "accepted_versions": versions,
+                "legacy_versions": legacy_versions,
+                "tls12_accepted": scan.accepted_versions.contains(&super::legacy::LegacyVersion::Tls1_2),
+                "weak_suites": weak,
+                "weak_classes": classes,
+                "fallback_scsv": scan.fallback_scsv,
+                "secure_renegotiation": scan.secure_renegotiation,
+                "transcript": scan.transcript.iter().map(|(label, answer)| serde_json::json!({"hello": label, "answer": answer})).collect::<Vec<_>>(),
+            }))
+        })
+    }
+}
