@@ -325,6 +325,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 port,
                 path: "/".into(),
                 ca_file: None,
+                base_dir: PathBuf::from("."),
             };
             let rt = runtime()?;
             let cx = crate::probe::ProbeContext::new(

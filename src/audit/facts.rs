@@ -20,7 +20,14 @@ pub const SUBJECT_KINDS: &[&str] = &["endpoint", "pinset", "client", "component"
 /// Variables each subject kind exposes (besides evidence variables).
 pub fn variables_of(kind: &str) -> &'static [&'static str] {
     match kind {
-        "endpoint" => &["endpoint", "component", "tls", "http", "legacy", "now"],
+        "endpoint" => {
+            static ENDPOINT_VARS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+                let mut v = vec!["endpoint", "component", "now"];
+                v.extend_from_slice(crate::evidence::ENDPOINT_EVIDENCE);
+                v
+            });
+            ENDPOINT_VARS.as_slice()
+        }
         "pinset" => &["pinset", "pinning", "now"],
         "client" => &["client", "now"],
         "component" => &["component", "graph", "now"],

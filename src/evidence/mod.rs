@@ -166,7 +166,17 @@ impl Hsts {
 /// Evidence kinds an endpoint can have, in probe order: `tls` and `http`
 /// (typed, from the TLS probe) and one per layer probe (each probe's own
 /// documented JSON, see `docs/facts.md`). Rules name these in `needs`.
-pub const ENDPOINT_EVIDENCE: &[&str] = &["tls", "http", "legacy"];
+pub const ENDPOINT_EVIDENCE: &[&str] = &[
+    "tls",
+    "http",
+    "legacy",
+    "mtls",
+    "auth",
+    "rate_limit",
+    "enrollment",
+    "signing",
+    "surface",
+];
 
 /// Everything observed about one endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

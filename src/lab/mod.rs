@@ -175,6 +175,9 @@ pub struct ManifestServer {
     pub server_name: String,
     /// Port.
     pub port: u16,
+    /// Port in the fixed layout (`strata lab` without `--base-port`), which
+    /// sample projects name.
+    pub default_port: u16,
     /// Rules it must fail.
     pub expected_failures: Vec<String>,
     /// Chain served, leaf first.
@@ -206,15 +209,10 @@ impl Manifest {
     /// this lab actually listens on (tests run the lab on free ports).
     pub fn rebase(&self, text: &str) -> String {
         let mut out = text.to_string();
-        let names = SCENARIOS
-            .iter()
-            .map(|s| s.name)
-            .chain(std::iter::once(OPENSSL_SCENARIO));
-        for (i, name) in names.enumerate() {
-            if let Some(port) = self.port(name) {
-                let from = format!("127.0.0.1:{}", DEFAULT_BASE_PORT as usize + i);
-                out = out.replace(&from, &format!("127.0.0.1:{port}\u{0}"));
-            }
+        for s in &self.servers {
+            let from = format!("127.0.0.1:{}", s.default_port);
+            // The NUL marks rewritten text so a new port is never rewritten again.
+            out = out.replace(&from, &format!("127.0.0.1:{}\u{0}", s.port));
         }
         out.replace('\u{0}', "")
     }
@@ -303,10 +301,16 @@ impl Lab {
                 url: format!("https://{}:{port}/", config.host),
                 server_name: name,
                 port,
+                default_port: DEFAULT_BASE_PORT + i as u16,
                 expected_failures: sc.expected_failures.iter().map(|s| s.to_string()).collect(),
                 chain,
             });
-            tasks.spawn(serve(listener, TlsAcceptor::from(Arc::new(tls)), *sc, stop.clone()));
+            tasks.spawn(serve(
+                listener,
+                TlsAcceptor::from(Arc::new(tls)),
+                cert_handler(*sc),
+                stop.clone(),
+            ));
         }
         // The legacy scenario: a real OpenSSL, when there is one.
         let mut openssl_server = None;
@@ -336,12 +340,55 @@ impl Lab {
                 url: format!("https://{}:{}/", config.host, srv.addr.port()),
                 server_name: name,
                 port: srv.addr.port(),
+                default_port: DEFAULT_BASE_PORT + SCENARIOS.len() as u16,
                 expected_failures: OPENSSL_EXPECTED.iter().map(|s| s.to_string()).collect(),
                 chain,
             });
             openssl_server = Some(srv);
         } else {
             notes.push(format!("`{OPENSSL_SCENARIO}` not started: openssl is not installed"));
+        }
+        for app in app_scenarios() {
+            let name = server_name(app.name);
+            let served = pki.issue(LeafKind::Good, &name)?;
+            let chain = served
+                .chain
+                .iter()
+                .map(|c| {
+                    cert_info(c).map(|ci| ManifestCert {
+                        subject: ci.subject,
+                        pin: format!("sha256/{}", ci.spki_sha256),
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let tls = (app.tls)(&pki, served)?;
+            let default_port = DEFAULT_BASE_PORT + app.port_offset;
+            let port = if config.base_port == 0 {
+                0
+            } else {
+                config.base_port.saturating_add(app.port_offset)
+            };
+            let addr = SocketAddr::new(config.host, port);
+            let listener = TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("lab: cannot listen on {addr} for `{}`: {e}", app.name))?;
+            let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+            servers.push(ManifestServer {
+                name: app.name.into(),
+                description: app.description.into(),
+                url: format!("https://{}:{port}/", config.host),
+                server_name: name,
+                port,
+                default_port,
+                expected_failures: app.expected_failures.clone(),
+                chain,
+            });
+            tasks.spawn(serve(
+                listener,
+                TlsAcceptor::from(Arc::new(tls)),
+                app.handler.clone(),
+                stop.clone(),
+            ));
         }
         let manifest = Manifest {
             notes,
@@ -370,7 +417,89 @@ impl Lab {
 /// in the accept queue. Keeps a misbehaving client from exhausting the host.
 const MAX_CONNECTIONS: usize = 64;
 
-async fn serve(listener: TcpListener, acceptor: TlsAcceptor, sc: Scenario, stop: CancellationToken) {
+/// What a lab HTTP handler knows about the connection.
+#[derive(Debug, Clone, Default)]
+pub struct ConnInfo {
+    /// The client certificate chain, when the client presented one (mTLS).
+    pub peer_certs: Option<Vec<rustls::pki_types::CertificateDer<'static>>>,
+}
+
+/// A lab HTTP handler: state lives inside the closure.
+pub type Handler = Arc<
+    dyn Fn(
+            ConnInfo,
+            hyper::Request<hyper::body::Incoming>,
+        ) -> crate::probe::BoxFuture<'static, hyper::Response<Full<Bytes>>>
+        + Send
+        + Sync,
+>;
+
+/// Builds a scenario's TLS configuration from the lab PKI and the
+/// certificate issued for it (mTLS scenarios add client authentication).
+pub type TlsBuilder = Box<dyn Fn(&LabPki, pki::Served) -> Result<rustls::ServerConfig, String> + Send + Sync>;
+
+/// A lab scenario that is an application (gateway, enrollment, signing...)
+/// rather than a certificate variation. Its port is the base port plus
+/// `port_offset` (fixed, so sample projects can name it).
+pub struct AppScenario {
+    /// Stable name, also the DNS label.
+    pub name: &'static str,
+    /// What it demonstrates.
+    pub description: &'static str,
+    /// Offset from the base port (20 and up; each module keeps its own range).
+    pub port_offset: u16,
+    /// Rules it must fail.
+    pub expected_failures: Vec<String>,
+    /// TLS configuration.
+    pub tls: TlsBuilder,
+    /// HTTP handler.
+    pub handler: Handler,
+}
+
+/// A plain TLS server configuration (no client authentication) for `served`.
+pub fn plain_tls(_pki: &LabPki, served: pki::Served) -> Result<rustls::ServerConfig, String> {
+    let mut tls = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("lab TLS config: {e}"))?
+        .with_no_client_auth()
+        .with_single_cert(served.chain, served.key)
+        .map_err(|e| format!("lab TLS config: {e}"))?;
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tls)
+}
+
+/// Every application scenario, from the modules that define them.
+pub fn app_scenarios() -> Vec<AppScenario> {
+    Vec::new()
+}
+
+/// Reads a request body, refusing more than `limit` bytes.
+pub async fn read_body(
+    req: hyper::Request<hyper::body::Incoming>,
+    limit: usize,
+) -> Result<(hyper::http::request::Parts, Bytes), String> {
+    use http_body_util::BodyExt;
+    let (parts, body) = req.into_parts();
+    let limited = http_body_util::Limited::new(body, limit);
+    let bytes = limited.collect().await.map_err(|e| format!("body: {e}"))?.to_bytes();
+    Ok((parts, bytes))
+}
+
+/// A JSON response.
+pub fn json_response(status: u16, body: &serde_json::Value) -> hyper::Response<Full<Bytes>> {
+    hyper::Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .header("server", "strata-lab")
+        .body(Full::new(Bytes::from(format!("{body}\n"))))
+        .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())))
+}
+
+fn cert_handler(sc: Scenario) -> Handler {
+    Arc::new(move |_info, req| Box::pin(async move { respond(req, sc).await.unwrap_or_else(|e| match e {}) }))
+}
+
+async fn serve(listener: TcpListener, acceptor: TlsAcceptor, handler: Handler, stop: CancellationToken) {
     let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     loop {
         let permit = tokio::select! {
@@ -382,14 +511,24 @@ async fn serve(listener: TcpListener, acceptor: TlsAcceptor, sc: Scenario, stop:
             a = listener.accept() => a,
         };
         let Ok((tcp, _)) = accepted else { continue };
-        let (acceptor, stop) = (acceptor.clone(), stop.clone());
+        let (acceptor, stop, handler) = (acceptor.clone(), stop.clone(), handler.clone());
         tokio::spawn(async move {
             let _permit = permit;
             let conn = async {
                 let Ok(Ok(tls)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await else {
                     return;
                 };
-                let service = service_fn(move |req| respond(req, sc));
+                let info = ConnInfo {
+                    peer_certs: tls
+                        .get_ref()
+                        .1
+                        .peer_certificates()
+                        .map(|c| c.iter().map(|d| d.clone().into_owned()).collect()),
+                };
+                let service = service_fn(move |req| {
+                    let fut = handler(info.clone(), req);
+                    async move { Ok::<_, std::convert::Infallible>(fut.await) }
+                });
                 let _ = hyper::server::conn::http1::Builder::new()
                     .timer(TokioTimer::new())
                     .header_read_timeout(Duration::from_secs(10))

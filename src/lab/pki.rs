@@ -131,6 +131,22 @@ impl LabPki {
         })
     }
 
+    /// The issuing (intermediate) CA, for scenarios that issue more (client
+    /// certificates).
+    pub fn issuer(&self) -> &Issuer<'static, KeyPair> {
+        &self.intermediate
+    }
+
+    /// The issuing CA's certificate.
+    pub fn issuer_der(&self) -> &CertificateDer<'static> {
+        &self.intermediate_der
+    }
+
+    /// The time the lab was started at.
+    pub fn now(&self) -> OffsetDateTime {
+        self.now
+    }
+
     /// Issues what a scenario serves, for DNS name `name`.
     pub fn issue(&self, kind: LeafKind, name: &str) -> Result<Served, String> {
         let now = self.now;

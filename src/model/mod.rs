@@ -10,6 +10,7 @@ pub mod error;
 pub mod load;
 pub mod pin_import;
 pub mod schema;
+pub mod secret;
 mod validate;
 
 pub use error::{ModelError, ModelErrors};
@@ -50,6 +51,8 @@ pub struct EndpointTarget {
     pub server_name: String,
     /// Absolute path of the CA file, when the trust anchors are a file.
     pub ca_file: Option<PathBuf>,
+    /// Directory of the architecture file: relative secret files resolve here.
+    pub base_dir: PathBuf,
 }
 
 /// One host's pins for one client, from the YAML or an imported file.

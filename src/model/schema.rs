@@ -555,6 +555,49 @@ pub struct Endpoint {
     /// Opt in to active probes (bursts, enrollment) against non-loopback hosts.
     #[serde(default)]
     pub active: bool,
+    /// Device enrollment (CSR + attestation) served by this endpoint.
+    #[serde(default)]
+    pub enrollment: Option<EnrollmentPolicy>,
+    /// Request signing verified by this endpoint.
+    #[serde(default)]
+    pub signing: Option<SigningPolicy>,
+    /// An OpenAPI 3 document (relative to this file): every operation with a
+    /// security requirement becomes a protected route.
+    #[serde(default)]
+    pub openapi: Option<Spanned<PathBuf>>,
+}
+
+/// A device-enrollment endpoint: the client sends a CSR for its hardware key
+/// together with an attestation token; the server issues a certificate.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrollmentPolicy {
+    /// Path of the enrollment request, e.g. `/v1/enroll`.
+    pub path: String,
+    /// JSON body with placeholders `{{csr}}` (PEM CSR, JSON-escaped),
+    /// `{{attestation}}` (token) and `{{nonce}}` (challenge nonce).
+    pub body_template: String,
+    /// Path that hands out an attestation challenge nonce (JSON `{"nonce": ...}`).
+    #[serde(default)]
+    pub challenge_path: Option<String>,
+}
+
+/// A request-signing verifier.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningPolicy {
+    /// The scheme (`header-ecdsa-p256` or `http-message-signatures`).
+    pub scheme: SigningScheme,
+    /// Path that accepts signed POST requests.
+    pub path: String,
+    /// The test client's private key (PKCS#8 PEM, P-256), by reference.
+    pub key: SecretRef,
+    /// Key id sent with signatures.
+    #[serde(default)]
+    pub key_id: Option<String>,
+    /// Maximum clock skew the server should accept, e.g. `5m`.
+    #[serde(default, with = "humantime_serde")]
+    pub max_skew: Option<std::time::Duration>,
 }
 
 fn default_trust() -> TrustAnchors {

@@ -317,6 +317,7 @@ fn resolve_endpoint(cx: &mut Ctx<'_>, i: usize, e: &Endpoint) -> Option<Endpoint
         path,
         server_name,
         ca_file,
+        base_dir: cx.base.clone(),
     })
 }
 
