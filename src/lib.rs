@@ -20,3 +20,5 @@ pub mod model;
 pub mod pipeline;
 pub mod probe;
 pub mod report;
+#[cfg(test)]
+mod testutil;

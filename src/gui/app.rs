@@ -301,15 +301,19 @@ impl StrataApp {
         self.hypothetical = None;
     }
 
-    /// Saves a report of what is shown into the export folder.
-    pub fn export_to_folder(&mut self, format: Format) {
-        let Some(o) = self.shown() else { return };
-        let stem = self
-            .path
+    /// The open file's name without extension, for report names.
+    fn file_stem(&self) -> String {
+        self.path
             .as_ref()
             .and_then(|p| p.file_stem())
             .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "audit".into());
+            .unwrap_or_else(|| "audit".into())
+    }
+
+    /// Saves a report of what is shown into the export folder.
+    pub fn export_to_folder(&mut self, format: Format) {
+        let Some(o) = self.shown() else { return };
+        let stem = self.file_stem();
         let hyp = if self.whatif.is_empty() { "" } else { ".whatif" };
         let path = PathBuf::from(&self.settings.export_dir).join(format!("{stem}{hyp}.strata.{}", format.extension()));
         let report = Arc::new(o.report.clone());
@@ -319,12 +323,7 @@ impl StrataApp {
     /// Asks for a save dialog, then exports.
     pub fn export_dialog(&mut self, format: Format) {
         let Some(o) = self.shown() else { return };
-        let stem = self
-            .path
-            .as_ref()
-            .and_then(|p| p.file_stem())
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "audit".into());
+        let stem = self.file_stem();
         let report = Arc::new(o.report.clone());
         self.worker.send(Command::PickExport {
             report,

@@ -218,6 +218,20 @@ impl Manifest {
     }
 }
 
+/// The manifest entries (subject, pin) of a served chain.
+fn manifest_chain(served: &pki::Served) -> Result<Vec<ManifestCert>, String> {
+    served
+        .chain
+        .iter()
+        .map(|c| {
+            cert_info(c).map(|ci| ManifestCert {
+                subject: ci.subject,
+                pin: format!("sha256/{}", ci.spki_sha256),
+            })
+        })
+        .collect()
+}
+
 /// Where to listen.
 #[derive(Debug, Clone)]
 pub struct LabConfig {
@@ -262,16 +276,7 @@ impl Lab {
         for (i, sc) in SCENARIOS.iter().enumerate() {
             let name = server_name(sc.name);
             let served = pki.issue(sc.leaf, &name)?;
-            let chain = served
-                .chain
-                .iter()
-                .map(|c| {
-                    cert_info(c).map(|ci| ManifestCert {
-                        subject: ci.subject,
-                        pin: format!("sha256/{}", ci.spki_sha256),
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()?;
+            let chain = manifest_chain(&served)?;
             let versions: &[&rustls::SupportedProtocolVersion] = if sc.tls13 {
                 &[&rustls::version::TLS13, &rustls::version::TLS12]
             } else {
@@ -318,16 +323,7 @@ impl Lab {
         if openssl::available() {
             let name = server_name(OPENSSL_SCENARIO);
             let served = pki.issue(LeafKind::Good, &name)?;
-            let chain = served
-                .chain
-                .iter()
-                .map(|c| {
-                    cert_info(c).map(|ci| ManifestCert {
-                        subject: ci.subject,
-                        pin: format!("sha256/{}", ci.spki_sha256),
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()?;
+            let chain = manifest_chain(&served)?;
             let port = if config.base_port == 0 {
                 0
             } else {
@@ -351,16 +347,7 @@ impl Lab {
         for app in app_scenarios() {
             let name = server_name(app.name);
             let served = pki.issue(LeafKind::Good, &name)?;
-            let chain = served
-                .chain
-                .iter()
-                .map(|c| {
-                    cert_info(c).map(|ci| ManifestCert {
-                        subject: ci.subject,
-                        pin: format!("sha256/{}", ci.spki_sha256),
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()?;
+            let chain = manifest_chain(&served)?;
             let tls = (app.tls)(&pki, served)?;
             let default_port = DEFAULT_BASE_PORT + app.port_offset;
             let port = if config.base_port == 0 {

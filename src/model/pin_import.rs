@@ -1816,21 +1816,7 @@ mod tests {
         assert!(std::error::Error::source(&io).is_some());
     }
 
-    /// xorshift64*: deterministic, dependency-free.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n.max(1) as u64) as usize
-        }
-    }
+    use crate::testutil::Rng;
 
     #[test]
     fn garbage_truncation_and_mutation_never_panic() {

@@ -1341,25 +1341,7 @@ mod tests {
         assert!(is_garbage(&parse_server_answer(&[0x00, 0xFF, 0x10]), "00 ff 10"));
     }
 
-    /// xorshift64*: a tiny deterministic generator for the fuzz loop.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            usize::try_from(self.next() % u64::try_from(n.max(1)).expect("small")).expect("small")
-        }
-
-        fn byte(&mut self) -> u8 {
-            self.next().to_le_bytes()[0]
-        }
-    }
+    use crate::testutil::Rng;
 
     fn seeds() -> Vec<Vec<u8>> {
         let mut split = Vec::new();
