@@ -313,6 +313,8 @@ fn draw_edge(
     let pts = [p0, pos2(p0.x + dx, p0.y + lift), pos2(p3.x - dx, p3.y + lift), p3].map(to_screen);
     let mut colour = if e.bypass {
         Color32::from_rgb(220, 40, 40)
+    } else if let Some(s) = e.status {
+        status_accent(s).gamma_multiply(if dark { 1.0 } else { 0.85 })
     } else if dark {
         Color32::from_gray(160)
     } else {

@@ -87,6 +87,9 @@ pub struct GraphEdge {
     pub attacker: bool,
     /// Part of an unauthenticated path to sensitive data.
     pub bypass: bool,
+    /// Status of the wire this hop lands on: the worst transport-layer
+    /// status of the target's endpoints (none when it has no endpoint).
+    pub status: Option<Status>,
 }
 
 /// An attack path to a sensitive component.
@@ -201,7 +204,19 @@ pub fn graph_view(model: &Model, audit: &Audit) -> GraphView {
             let (a, b) = g.graph.edge_endpoints(e)?;
             let w = &g.graph[e];
             let (from, to) = (g.graph[a].id.clone(), g.graph[b].id.clone());
+            let status = audit
+                .findings
+                .iter()
+                .filter(|f| {
+                    f.layer == crate::audit::rules::Layer::Transport
+                        && f.node.as_deref() == Some(to.as_str())
+                        && f.subject.starts_with("endpoint:")
+                        && f.status != Status::NotApplicable
+                })
+                .map(|f| f.status)
+                .max_by_key(|s| rank(*s));
             Some(GraphEdge {
+                status,
                 bypass: on_bypass(&from, &to),
                 from,
                 to,

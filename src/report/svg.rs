@@ -51,6 +51,18 @@ fn edge_curve(a: (f64, f64), b: (f64, f64)) -> (String, f64, f64) {
     )
 }
 
+/// Stroke colour of an edge that is not a bypass: the status of the wire
+/// it lands on.
+fn edge_style(e: &super::GraphEdge) -> String {
+    match (e.bypass, e.status) {
+        (false, Some(Status::Fail)) => "stroke:#c62828".into(),
+        (false, Some(Status::Error)) => "stroke:#b26a00".into(),
+        (false, Some(Status::Pass)) => "stroke:#2e7d32".into(),
+        (false, Some(Status::Unverified)) => "stroke:#5c5c99".into(),
+        _ => String::new(),
+    }
+}
+
 /// Shortens a label to `max` characters with an ellipsis (full text is in
 /// the node's tooltip).
 pub fn truncate(s: &str, max: usize) -> String {
@@ -94,7 +106,7 @@ pub fn render(g: &GraphView) -> Markup {
                 @if let (Some(a), Some(b)) = (pos.get(e.from.as_str()), pos.get(e.to.as_str())) {
                     @let curve = edge_curve(*a, *b);
                     @let class = if e.bypass { "edge bypass" } else if e.attacker { "edge attacker" } else { "edge" };
-                    path d=(curve.0) class=(class) fill="none" marker-end=(if e.bypass { "url(#arrow-red)" } else { "url(#arrow)" }) {
+                    path d=(curve.0) class=(class) fill="none" style=(edge_style(e)) marker-end=(if e.bypass { "url(#arrow-red)" } else { "url(#arrow)" }) {
                         title { (e.from) " → " (e.to) ": " (e.controls.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")) }
                     }
                     @if !e.controls.is_empty() && !e.attacker {
