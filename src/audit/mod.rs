@@ -114,18 +114,24 @@ fn evaluate(rule: &Rule, subject: &Subject, cx: &cel::Context<'_, '_>) -> Option
     if rule.applies_to != subject.kind {
         return None;
     }
-    if let Some(when) = &rule.when {
+    let applies = |cx: &cel::Context<'_, '_>| -> Option<(Status, String)> {
+        let when = rule.when.as_ref()?;
         match when.execute(cx) {
-            Ok(cel::Value::Bool(true)) => {}
-            Ok(cel::Value::Bool(false)) => return Some((Status::NotApplicable, "does not apply".into())),
-            Ok(other) => {
-                return Some((
-                    Status::Error,
-                    format!("rule `when` gave {other:?}, not a bool ({})", rule.origin),
-                ));
-            }
-            Err(e) => return Some((Status::Error, format!("rule `when` failed: {e} ({})", rule.origin))),
+            Ok(cel::Value::Bool(true)) => None,
+            Ok(cel::Value::Bool(false)) => Some((Status::NotApplicable, "does not apply".into())),
+            Ok(other) => Some((
+                Status::Error,
+                format!("rule `when` gave {other:?}, not a bool ({})", rule.origin),
+            )),
+            Err(e) => Some((Status::Error, format!("rule `when` failed: {e} ({})", rule.origin))),
         }
+    };
+    // A `when` over declarations decides applicability first; a `when` that
+    // reads evidence can only be judged once that evidence exists.
+    if !rule.when_reads_evidence
+        && let Some(verdict) = applies(cx)
+    {
+        return Some(verdict);
     }
     for need in &rule.needs {
         match subject.evidence.get(need) {
@@ -133,6 +139,11 @@ fn evaluate(rule: &Rule, subject: &Subject, cx: &cel::Context<'_, '_>) -> Option
             Some(EvidenceState::Failed(f)) => return Some((Status::Error, format!("{need} probe failed at {f}"))),
             _ => return Some((Status::Unverified, format!("no {need} evidence: not probed"))),
         }
+    }
+    if rule.when_reads_evidence
+        && let Some(verdict) = applies(cx)
+    {
+        return Some(verdict);
     }
     let verdict = match rule.check.execute(cx) {
         Ok(cel::Value::Bool(b)) => b,

@@ -210,6 +210,8 @@ pub struct Rule {
     /// Where the rule is defined (`file:line`).
     pub origin: String,
     pub(crate) when: Option<cel::Program>,
+    /// `when` reads a variable that is evidence (in `needs`).
+    pub(crate) when_reads_evidence: bool,
     pub(crate) check: cel::Program,
     pub(crate) explain: Option<cel::Program>,
     pub(crate) variables: Vec<String>,
@@ -385,6 +387,9 @@ fn compile(file: &Path, r: RawRule) -> Result<Rule, RuleError> {
         Ok(p)
     };
     let when = r.when.as_ref().map(|w| program(w, "when")).transpose()?;
+    let when_reads_evidence = when
+        .as_ref()
+        .is_some_and(|w| r.needs.iter().any(|n| w.references().has_variable(n.value.as_str())));
     let check = program(&r.check, "check")?;
     let explain = r.explain.as_ref().map(|w| program(w, "explain")).transpose()?;
     variables.sort();
@@ -428,6 +433,7 @@ fn compile(file: &Path, r: RawRule) -> Result<Rule, RuleError> {
         references: r.references,
         check_source: r.check.value.clone(),
         when,
+        when_reads_evidence,
         check,
         explain,
         variables,
