@@ -160,8 +160,8 @@ pub fn certified_key(cx: &ProbeContext, chain_pem: &str, key_pem: &str) -> Resul
 /// Sends `request` over a fresh connection. With `client_cert`, the
 /// certificate is presented when the server asks for one. With
 /// `trusted_only`, nothing is sent unless the server's chain verifies
-/// against the endpoint's trust anchors (test credentials never go to an
-/// unverified server).
+/// against the endpoint's trust anchors, or, for `http://`, the host is
+/// loopback (test credentials never go to an unverified server).
 ///
 /// Errors are what stops the probe (cannot connect, timeouts, untrusted
 /// server); a refusal by the server is an [`Outcome`].
@@ -172,6 +172,12 @@ pub async fn send(
     trusted_only: bool,
     request: &Request,
 ) -> Result<(TlsFacts, Outcome), ProbeFailure> {
+    if trusted_only && target.scheme == Scheme::Http && !loopback(&target.host) {
+        return Err(ProbeFailure::new(
+            "config",
+            "test credentials are not sent in cleartext to a host other than loopback",
+        ));
+    }
     let tcp = super::tls::connect(target, cx).await?;
     if target.scheme == Scheme::Http {
         let outcome = http(tcp, &target.host, request, cx).await?;
@@ -235,6 +241,19 @@ pub async fn send(
     Ok((facts, outcome))
 }
 
+/// Aborts a spawned task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+fn loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 /// One request/response over an open stream, bounded in time and size.
 async fn http<S>(stream: S, host: &str, request: &Request, cx: &ProbeContext) -> Result<Outcome, ProbeFailure>
 where
@@ -247,11 +266,12 @@ where
             .await
         {
             Ok(x) => x,
-            Err(e) => return Outcome::ClosedBeforeResponse(detail(&e.to_string())),
+            Err(e) => return Ok(Outcome::ClosedBeforeResponse(detail(&e.to_string()))),
         };
-        let driver = tokio::spawn(async move {
+        // Aborted however this future ends (a timeout drops it mid-way).
+        let _driver = AbortOnDrop(tokio::spawn(async move {
             let _ = conn.await;
-        });
+        }));
         let mut builder = hyper::Request::builder()
             .method(request.method)
             .uri(request.path.as_str())
@@ -263,12 +283,9 @@ where
         }
         let req = match builder.body(Full::new(Bytes::from(request.body.clone()))) {
             Ok(r) => r,
-            Err(e) => {
-                driver.abort();
-                return Outcome::ClosedBeforeResponse(format!("cannot build the request: {e}"));
-            }
+            Err(e) => return Err(ProbeFailure::new("config", format!("cannot build the request: {e}"))),
         };
-        let outcome = match sender.send_request(req).await {
+        Ok(match sender.send_request(req).await {
             Err(e) => Outcome::ClosedBeforeResponse(detail(&error_chain(&e))),
             Ok(resp) => {
                 let status = resp.status().as_u16();
@@ -288,13 +305,11 @@ where
                     },
                 }
             }
-        };
-        driver.abort();
-        outcome
+        })
     };
     tokio::time::timeout(cx.io_timeout, work)
         .await
-        .map_err(|_| ProbeFailure::new("http", format!("no HTTP response within {:?}", cx.io_timeout)))
+        .map_err(|_| ProbeFailure::new("http", format!("no HTTP response within {:?}", cx.io_timeout)))?
 }
 
 /// An error and its sources, `a: b: c` (hyper hides the TLS alert in a source).
