@@ -184,6 +184,8 @@ pub fn subjects(model: &Model, graph: &DefenseGraph, evidence: &Evidence) -> Vec
                 "hsts_expected": decl.map(|d| d.tls.hsts).unwrap_or(true),
                 "expiry_warning_days": decl.map(|d| d.tls.expiry_warning_days).unwrap_or(14),
                 "mtls": decl.and_then(|d| d.mtls.as_ref()).map(|m| serde_json::to_value(m.expect).unwrap_or(Value::Null)),
+                "enrollment": decl.and_then(|d| d.enrollment.as_ref()).map(|e| e.path.clone()),
+                "signing": decl.and_then(|d| d.signing.as_ref()).map(|s| serde_json::to_value(s.scheme).unwrap_or(Value::Null)),
                 "auth": decl.and_then(|d| d.auth.as_ref()).map(|a| serde_json::to_value(a.expect).unwrap_or(Value::Null)),
                 "rate_limit": decl.and_then(|d| d.rate_limit.as_ref()).map(|r| json!({"limit": r.limit, "window_s": r.window.as_secs() as i64})),
                 "reaches_sensitive": graph.reaches_sensitive(&t.component),

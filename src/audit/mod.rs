@@ -145,8 +145,11 @@ fn evaluate(rule: &Rule, subject: &Subject, cx: &cel::Context<'_, '_>) -> Option
     {
         return Some(verdict);
     }
+    // `null` is a live probe's "this case could not be decided" (no test
+    // material, or no accepted baseline to compare with): unverified.
     let verdict = match rule.check.execute(cx) {
-        Ok(cel::Value::Bool(b)) => b,
+        Ok(cel::Value::Bool(b)) => Some(b),
+        Ok(cel::Value::Null) => None,
         Ok(other) => {
             return Some((
                 Status::Error,
@@ -162,15 +165,22 @@ fn evaluate(rule: &Rule, subject: &Subject, cx: &cel::Context<'_, '_>) -> Option
         Err(e) => format!("(rule explain failed: {e}; {})", rule.origin),
     });
     Some(match (verdict, rule.proof) {
-        (true, Proof::Declared) => (
+        (None, _) => (
+            Status::Unverified,
+            match explained {
+                Some(e) => format!("not decided: {e}"),
+                None => "not decided: the probe could not test this case".into(),
+            },
+        ),
+        (Some(true), Proof::Declared) => (
             Status::Unverified,
             match explained {
                 Some(e) => format!("declared, not verified live: {e}"),
                 None => "declared, not verified live".into(),
             },
         ),
-        (true, _) => (Status::Pass, explained.unwrap_or_else(|| "holds".into())),
-        (false, _) => (
+        (Some(true), _) => (Status::Pass, explained.unwrap_or_else(|| "holds".into())),
+        (Some(false), _) => (
             Status::Fail,
             explained.unwrap_or_else(|| format!("check failed: {}", rule.check_source)),
         ),

@@ -6,6 +6,7 @@
 //! scenario is, which rule it should trip, and the SPKI pins of every
 //! certificate it serves.
 
+pub mod identity;
 pub mod openssl;
 pub mod pki;
 
@@ -457,7 +458,9 @@ pub fn plain_tls(_pki: &LabPki, served: pki::Served) -> Result<rustls::ServerCon
 
 /// Every application scenario, from the modules that define them.
 pub fn app_scenarios() -> Vec<AppScenario> {
-    Vec::new()
+    let mut apps = Vec::new();
+    apps.extend(identity::scenarios());
+    apps
 }
 
 /// Reads a request body, refusing more than `limit` bytes.

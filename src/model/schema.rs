@@ -478,6 +478,13 @@ pub struct MtlsPolicy {
     /// Client private key (PEM), by reference.
     #[serde(default)]
     pub client_key: Option<SecretRef>,
+    /// An expired client certificate chain (PEM) from a CA the server
+    /// trusts, by reference: the probe checks that it is refused.
+    #[serde(default)]
+    pub expired_client_cert: Option<SecretRef>,
+    /// The expired certificate's private key (PEM), by reference.
+    #[serde(default)]
+    pub expired_client_key: Option<SecretRef>,
 }
 
 /// The caller authentication an endpoint expects.
@@ -580,6 +587,11 @@ pub struct EnrollmentPolicy {
     /// Path that hands out an attestation challenge nonce (JSON `{"nonce": ...}`).
     #[serde(default)]
     pub challenge_path: Option<String>,
+    /// A valid (test) attestation token, by reference: with it the probe
+    /// checks that a genuine enrollment succeeds and that replaying the same
+    /// token is refused.
+    #[serde(default)]
+    pub attestation_token: Option<SecretRef>,
 }
 
 /// A request-signing verifier.

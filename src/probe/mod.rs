@@ -6,10 +6,14 @@
 //! the audit always goes on. [`runner`] schedules probes with global and
 //! per-host limits, timeouts, cancellation and progress events.
 
+pub mod enrollment;
+pub mod exchange;
 pub mod http;
 pub mod legacy;
 pub mod legacy_probe;
+pub mod mtls;
 pub mod runner;
+pub mod signing;
 pub mod tls;
 pub mod verify;
 
@@ -93,7 +97,12 @@ pub trait EndpointProbe: Send + Sync {
 /// Every layer probe, in run order. Names match
 /// [`crate::evidence::ENDPOINT_EVIDENCE`] after `tls` and `http`.
 pub fn layer_probes() -> Vec<std::sync::Arc<dyn EndpointProbe>> {
-    vec![std::sync::Arc::new(legacy_probe::LegacyProbe)]
+    vec![
+        std::sync::Arc::new(legacy_probe::LegacyProbe),
+        std::sync::Arc::new(mtls::MtlsProbe),
+        std::sync::Arc::new(enrollment::EnrollmentProbe),
+        std::sync::Arc::new(signing::SigningProbe),
+    ]
 }
 
 /// Installs ring as the process-wide rustls provider. Safe to call twice.
