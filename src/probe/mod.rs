@@ -6,10 +6,15 @@
 //! the audit always goes on. [`runner`] schedules probes with global and
 //! per-host limits, timeouts, cancellation and progress events.
 
+pub mod api;
+pub mod auth;
 pub mod http;
+pub mod jwt;
 pub mod legacy;
 pub mod legacy_probe;
+pub mod rate_limit;
 pub mod runner;
+pub mod surface;
 pub mod tls;
 pub mod verify;
 
@@ -93,7 +98,12 @@ pub trait EndpointProbe: Send + Sync {
 /// Every layer probe, in run order. Names match
 /// [`crate::evidence::ENDPOINT_EVIDENCE`] after `tls` and `http`.
 pub fn layer_probes() -> Vec<std::sync::Arc<dyn EndpointProbe>> {
-    vec![std::sync::Arc::new(legacy_probe::LegacyProbe)]
+    vec![
+        std::sync::Arc::new(legacy_probe::LegacyProbe),
+        std::sync::Arc::new(auth::AuthProbe),
+        std::sync::Arc::new(rate_limit::RateLimitProbe),
+        std::sync::Arc::new(surface::SurfaceProbe),
+    ]
 }
 
 /// Installs ring as the process-wide rustls provider. Safe to call twice.
