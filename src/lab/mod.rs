@@ -6,6 +6,7 @@
 //! scenario is, which rule it should trip, and the SPKI pins of every
 //! certificate it serves.
 
+pub mod gateway;
 pub mod openssl;
 pub mod pki;
 
@@ -470,7 +471,9 @@ pub fn plain_tls(_pki: &LabPki, served: pki::Served) -> Result<rustls::ServerCon
 
 /// Every application scenario, from the modules that define them.
 pub fn app_scenarios() -> Vec<AppScenario> {
-    Vec::new()
+    let mut apps = Vec::new();
+    apps.extend(gateway::scenarios());
+    apps
 }
 
 /// Reads a request body, refusing more than `limit` bytes.
