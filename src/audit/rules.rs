@@ -252,6 +252,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("rulesets/legacy.yaml", include_str!("../../rulesets/legacy.yaml")),
     ("rulesets/pinning.yaml", include_str!("../../rulesets/pinning.yaml")),
     ("rulesets/declared.yaml", include_str!("../../rulesets/declared.yaml")),
+    ("rulesets/gateway.yaml", include_str!("../../rulesets/gateway.yaml")),
     (
         "rulesets/architecture.yaml",
         include_str!("../../rulesets/architecture.yaml"),
