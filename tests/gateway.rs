@@ -314,7 +314,7 @@ async fn cleartext_api_is_caught_and_gets_no_token() {
     let auth = layer(&o, "plain", "auth");
     assert_eq!(auth["token"]["sent"], false);
     assert!(
-        auth["token"]["withheld_reason"]
+        auth["token"]["reason"]
             .as_str()
             .is_some_and(|r| r.contains("cleartext")),
         "{auth}"
@@ -328,10 +328,13 @@ async fn cleartext_api_is_caught_and_gets_no_token() {
     let seen = seen.lock().expect("log").clone();
     assert!(!seen.is_empty());
     assert!(seen.iter().all(|h| !h.contains(secret)), "{seen:?}");
-    // The token-dependent rule cannot be judged: an error, not a pass.
-    assert_eq!(
-        finding(&o, "auth-real-token-accepted", "endpoint:plain").status,
-        Status::Error
+    // The token-dependent rule cannot be judged: an error with the reason.
+    let f = finding(&o, "auth-real-token-accepted", "endpoint:plain");
+    assert_eq!(f.status, Status::Error, "{}", f.message);
+    assert!(
+        f.message.contains("not checked: the token was not sent"),
+        "{}",
+        f.message
     );
 }
 
@@ -353,11 +356,14 @@ async fn an_untrusted_chain_is_probed_without_the_token() {
     assert_eq!(auth["tls_error"], "unknown-issuer", "{auth}");
     assert_eq!(auth["token"]["sent"], false, "{auth}");
     assert!(
-        auth["token"]["withheld_reason"]
+        auth["token"]["reason"]
             .as_str()
             .is_some_and(|r| r.contains("not trusted")),
         "{auth}"
     );
+    let f = finding(&o, "auth-real-token-accepted", "endpoint:api");
+    assert_eq!(f.status, Status::Error, "{}", f.message);
+    assert!(f.message.contains("chain is not trusted (unknown-issuer)"), "{}", f.message);
     // The secret-free cases were still observed, over the observe-only verifier.
     assert_eq!(
         finding(&o, "auth-refuses-alg-none", "endpoint:api").status,

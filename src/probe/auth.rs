@@ -258,6 +258,22 @@ fn push_example(list: &mut Vec<String>, line: String) {
     }
 }
 
+/// `Ok` when the supplied token is a bearer token (`auth.expect` is `jwt`
+/// or `oauth`); otherwise why it is not sent as one.
+pub(crate) fn bearer_scheme(decl: &Endpoint) -> Result<(), String> {
+    match decl.auth.as_ref().map(|a| a.expect) {
+        Some(AuthScheme::Jwt | AuthScheme::Oauth) => Ok(()),
+        Some(other) => Err(format!(
+            "auth.expect is {}: the token is sent only as a bearer token, for jwt and oauth",
+            serde_json::to_value(other)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        )),
+        None => Err("no auth.expect declared".into()),
+    }
+}
+
 async fn run(target: &EndpointTarget, decl: &Endpoint, cx: &ProbeContext) -> Result<Value, ProbeFailure> {
     let now = unix_now(cx);
     let started = Instant::now();
@@ -291,7 +307,7 @@ async fn run(target: &EndpointTarget, decl: &Endpoint, cx: &ProbeContext) -> Res
 
     let client = ApiClient::connect(target, cx).await?;
     let cases = forged_cases(decoded.as_ref(), &target.server_name, now)?;
-    let token_channel = client.secret_channel();
+    let token_channel = bearer_scheme(decl).and_then(|()| client.secret_channel());
 
     let mut route_evidence = Vec::new();
     let mut per_case: Map<String, Value> = Map::new();
@@ -461,7 +477,11 @@ async fn run(target: &EndpointTarget, decl: &Endpoint, cx: &ProbeContext) -> Res
 
     let token_section = match &token {
         None => Value::Null,
-        Some(Err(reason)) => json!({"available": false, "unavailable_reason": reason, "sent": false}),
+        Some(Err(reason)) => json!({
+            "available": false,
+            "sent": false,
+            "reason": format!("the token could not be read: {reason}"),
+        }),
         Some(Ok(_)) => {
             let mut t = describe_token(decoded.as_ref(), now);
             t.insert("available".into(), json!(true));
@@ -469,12 +489,13 @@ async fn run(target: &EndpointTarget, decl: &Endpoint, cx: &ProbeContext) -> Res
             if token_sent > 0 {
                 t.insert("accepted".into(), json!(token_ok == token_sent));
                 t.insert("answers".into(), json!(token_answers));
+                t.insert("reason".into(), json!(""));
             } else {
                 let why = match &token_channel {
-                    Err(why) => why.clone(),
-                    Ok(()) => "no safe (GET, HEAD, OPTIONS) route to send it to".into(),
+                    Err(why) => format!("the token was not sent: {why}"),
+                    Ok(()) => "the token was not sent: no safe (GET, HEAD, OPTIONS) route to send it to".into(),
                 };
-                t.insert("withheld_reason".into(), json!(why));
+                t.insert("reason".into(), json!(why));
             }
             Value::Object(t)
         }

@@ -115,7 +115,10 @@ async fn run(target: &EndpointTarget, decl: &Endpoint, cx: &ProbeContext) -> Res
     let token_ref = decl.auth.as_ref().and_then(|a| a.token.as_ref());
     let (authorization, withheld) = match token_ref {
         None => (None, None),
-        Some(r) => match (secret::read(r, &target.base_dir), client.secret_channel()) {
+        Some(r) => match (
+            secret::read(r, &target.base_dir),
+            super::auth::bearer_scheme(decl).and_then(|()| client.secret_channel()),
+        ) {
             (Ok(s), Ok(())) => (Some(format!("Bearer {}", s.expose())), None),
             (Ok(_), Err(why)) => (None, Some(why)),
             (Err(e), _) => (None, Some(e.replace(&r.to_string(), "`auth.token`"))),
