@@ -363,7 +363,11 @@ async fn an_untrusted_chain_is_probed_without_the_token() {
     );
     let f = finding(&o, "auth-real-token-accepted", "endpoint:api");
     assert_eq!(f.status, Status::Error, "{}", f.message);
-    assert!(f.message.contains("chain is not trusted (unknown-issuer)"), "{}", f.message);
+    assert!(
+        f.message.contains("chain is not trusted (unknown-issuer)"),
+        "{}",
+        f.message
+    );
     // The secret-free cases were still observed, over the observe-only verifier.
     assert_eq!(
         finding(&o, "auth-refuses-alg-none", "endpoint:api").status,

@@ -120,15 +120,23 @@ pub fn scenarios() -> Vec<AppScenario> {
 
 type Response = hyper::Response<Full<Bytes>>;
 
+/// A JSON answer; `Value::Null` means no body (for 204).
 fn respond(status: u16, body: &Value, headers: &[(&str, String)]) -> Response {
     let mut b = hyper::Response::builder()
         .status(status)
-        .header("content-type", "application/json")
         .header("strict-transport-security", "max-age=31536000; includeSubDomains");
+    if !body.is_null() {
+        b = b.header("content-type", "application/json");
+    }
     for (k, v) in headers {
         b = b.header(*k, v.as_str());
     }
-    b.body(Full::new(Bytes::from(format!("{body}\n"))))
+    let bytes = if body.is_null() {
+        Bytes::new()
+    } else {
+        Bytes::from(format!("{body}\n"))
+    };
+    b.body(Full::new(bytes))
         .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())))
 }
 

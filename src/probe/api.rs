@@ -77,8 +77,6 @@ pub struct ApiClient {
     /// (`unknown-issuer`, `expired`...), `cleartext` for `http://`, `""` when
     /// verified.
     pub tls_error: String,
-    /// The verifier's own message, `""` when verified.
-    pub tls_detail: String,
 }
 
 impl std::fmt::Debug for ApiClient {
@@ -134,13 +132,13 @@ fn tls_config(
 }
 
 /// Whether the chain is trusted, by one verifying handshake:
-/// `Ok(None)` trusted, `Ok(Some((code, detail)))` a certificate problem,
-/// `Err` anything else.
+/// `Ok(None)` trusted, `Ok(Some(code))` a certificate problem, `Err`
+/// anything else.
 async fn check_chain(
     target: &EndpointTarget,
     cx: &ProbeContext,
     addr: SocketAddr,
-) -> Result<Option<(String, String)>, ProbeFailure> {
+) -> Result<Option<String>, ProbeFailure> {
     let server_name = ServerName::try_from(target.server_name.clone())
         .map_err(|e| ProbeFailure::new("config", format!("invalid server name {}: {e}", target.server_name)))?;
     let config = tls_config(target, cx, false)?;
@@ -160,9 +158,7 @@ async fn check_chain(
     match result {
         Ok(_) => Ok(None),
         Err(e) => match e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
-            Some(tls @ rustls::Error::InvalidCertificate(_)) => {
-                Ok(Some((error_code(tls).to_string(), tls.to_string())))
-            }
+            Some(tls @ rustls::Error::InvalidCertificate(_)) => Ok(Some(error_code(tls).to_string())),
             _ => Err(ProbeFailure::new("handshake", format!("TLS handshake failed: {e}"))),
         },
     }
@@ -173,13 +169,13 @@ impl ApiClient {
     pub async fn connect(target: &EndpointTarget, cx: &ProbeContext) -> Result<ApiClient, ProbeFailure> {
         let addr = resolve(target, cx).await?;
         let https = target.scheme == Scheme::Https;
-        let (verified, code, detail) = if https {
+        let (verified, code) = if https {
             match check_chain(target, cx, addr).await? {
-                None => (true, String::new(), String::new()),
-                Some((code, detail)) => (false, code, detail),
+                None => (true, String::new()),
+                Some(code) => (false, code),
             }
         } else {
-            (false, "cleartext".to_string(), String::new())
+            (false, "cleartext".to_string())
         };
         let name_ip = target.server_name.parse::<std::net::IpAddr>().ok();
         if let Some(ip) = name_ip
@@ -219,7 +215,6 @@ impl ApiClient {
             limit: cx.connect_timeout + cx.io_timeout,
             tls_verified: verified,
             tls_error: code,
-            tls_detail: detail,
         })
     }
 

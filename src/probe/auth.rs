@@ -559,7 +559,7 @@ mod tests {
     }
 
     #[test]
-    fn queries_append_and_secrets_are_scrubbed() {
+    fn queries_append_and_statuses_get_verdicts() {
         assert_eq!(with_query("/a", "x=1"), "/a?x=1");
         assert_eq!(with_query("/a?b=2", "x=1"), "/a?b=2&x=1");
         assert_eq!(verdict(401), "refused");
