@@ -326,6 +326,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 path: "/".into(),
                 ca_file: None,
                 base_dir: PathBuf::from("."),
+                protected_routes: Vec::new(),
+                internal: false,
             };
             let rt = runtime()?;
             let cx = crate::probe::ProbeContext::new(

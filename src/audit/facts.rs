@@ -135,6 +135,26 @@ fn component_decl(c: &Component) -> Value {
     })
 }
 
+/// What the auth servers declare about the access tokens any endpoint
+/// may be handed: the longest declared lifetime (a token within it may have
+/// come from any of them) and whether every one binds its tokens.
+fn token_policy(model: &Model) -> Value {
+    let policies: Vec<_> = model
+        .arch
+        .components
+        .iter()
+        .filter(|c| c.kind == ComponentKind::AuthServer)
+        .filter_map(|c| c.tokens.as_ref())
+        .collect();
+    if policies.is_empty() {
+        return Value::Null;
+    }
+    json!({
+        "access_ttl_s": policies.iter().filter_map(|p| p.access_ttl).map(|d| d.as_secs() as i64).max(),
+        "binding_required": policies.iter().all(|p| p.binding != crate::model::TokenBinding::None),
+    })
+}
+
 fn client_decl(c: &Client, unpinned: &[String], has_pins: bool) -> Value {
     json!({
         "id": c.id.value,
@@ -156,6 +176,7 @@ pub fn subjects(model: &Model, graph: &DefenseGraph, evidence: &Evidence) -> Vec
     let now = evidence.observed_at;
     let mut out = Vec::new();
     let empty = crate::evidence::EndpointEvidence::default();
+    let token_policy = token_policy(model);
 
     for t in &model.endpoints {
         let ev = evidence.endpoints.get(&t.id).unwrap_or(&empty);
@@ -190,6 +211,10 @@ pub fn subjects(model: &Model, graph: &DefenseGraph, evidence: &Evidence) -> Vec
                 "rate_limit": decl.and_then(|d| d.rate_limit.as_ref()).map(|r| json!({"limit": r.limit, "window_s": r.window.as_secs() as i64})),
                 "reaches_sensitive": graph.reaches_sensitive(&t.component),
                 "pinned_by": pinned_by,
+                "protected_routes": t.protected_routes.iter().map(|r| r.label()).collect::<Vec<_>>(),
+                "openapi": decl.and_then(|d| d.openapi.as_ref()).map(|p| p.value.display().to_string()),
+                "auth_token": decl.and_then(|d| d.auth.as_ref()).is_some_and(|a| a.token.is_some()),
+                "token_policy": token_policy,
             }),
         );
         vars.insert("component".into(), comp.map(component_decl).unwrap_or(Value::Null));

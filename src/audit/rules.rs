@@ -255,6 +255,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("rulesets/pinning.yaml", include_str!("../../rulesets/pinning.yaml")),
     ("rulesets/declared.yaml", include_str!("../../rulesets/declared.yaml")),
     ("rulesets/identity.yaml", include_str!("../../rulesets/identity.yaml")),
+    ("rulesets/gateway.yaml", include_str!("../../rulesets/gateway.yaml")),
     (
         "rulesets/architecture.yaml",
         include_str!("../../rulesets/architecture.yaml"),

@@ -6,6 +6,7 @@
 //! scenario is, which rule it should trip, and the SPKI pins of every
 //! certificate it serves.
 
+pub mod gateway;
 pub mod identity;
 pub mod openssl;
 pub mod pki;
@@ -460,6 +461,7 @@ pub fn plain_tls(_pki: &LabPki, served: pki::Served) -> Result<rustls::ServerCon
 pub fn app_scenarios() -> Vec<AppScenario> {
     let mut apps = Vec::new();
     apps.extend(identity::scenarios());
+    apps.extend(gateway::scenarios());
     apps
 }
 

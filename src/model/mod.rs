@@ -8,12 +8,14 @@
 
 pub mod error;
 pub mod load;
+pub mod openapi;
 pub mod pin_import;
 pub mod schema;
 pub mod secret;
 mod validate;
 
 pub use error::{ModelError, ModelErrors};
+pub use openapi::Route;
 pub use pin_import::{ImportedPin, PinScope};
 pub use schema::*;
 
@@ -53,6 +55,11 @@ pub struct EndpointTarget {
     pub ca_file: Option<PathBuf>,
     /// Directory of the architecture file: relative secret files resolve here.
     pub base_dir: PathBuf,
+    /// Routes that must refuse anonymous and forged callers: `auth.protected_routes`
+    /// then the protected operations of the `openapi` document, without duplicates.
+    pub protected_routes: Vec<Route>,
+    /// The serving component is declared `exposure: internal`.
+    pub internal: bool,
 }
 
 /// One host's pins for one client, from the YAML or an imported file.

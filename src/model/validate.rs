@@ -3,7 +3,7 @@
 use super::error::{ModelError, ModelErrors, did_you_mean};
 use super::pin_import::{self, ImportedPin, PinScope};
 use super::schema::*;
-use super::{EndpointTarget, Model, ResolvedPinSet, Scheme};
+use super::{EndpointTarget, Model, ResolvedPinSet, Route, Scheme};
 use base64::Engine;
 use serde_saphyr::Spanned;
 use std::collections::HashMap;
@@ -155,7 +155,15 @@ pub(super) fn validate(arch: ArchitectureFile, file: &Path) -> Result<Model, Mod
             );
             cx.err(&e.component, format!("endpoints[{i}].component"), msg);
         }
-        if let Some(t) = resolve_endpoint(&mut cx, i, e) {
+        let internal = arch
+            .components
+            .iter()
+            .find(|c| c.id.value == e.component.value)
+            .is_some_and(|c| c.exposure == Exposure::Internal);
+        let routes = resolve_routes(&mut cx, i, e);
+        if let (Some(mut t), Some(routes)) = (resolve_endpoint(&mut cx, i, e), routes) {
+            t.protected_routes = routes;
+            t.internal = internal;
             endpoints.push(t);
         }
     }
@@ -318,7 +326,57 @@ fn resolve_endpoint(cx: &mut Ctx<'_>, i: usize, e: &Endpoint) -> Option<Endpoint
         server_name,
         ca_file,
         base_dir: cx.base.clone(),
+        protected_routes: Vec::new(),
+        internal: false,
     })
+}
+
+/// The endpoint's protected routes: `auth.protected_routes`, then the
+/// protected operations of its OpenAPI document. Also checks the syntax of
+/// `rate_limit.route`. `None` when something is wrong (the errors are recorded).
+fn resolve_routes(cx: &mut Ctx<'_>, i: usize, e: &Endpoint) -> Option<Vec<Route>> {
+    let mut ok = true;
+    let mut routes: Vec<Route> = Vec::new();
+    let push = |r: Route, routes: &mut Vec<Route>| {
+        if !routes.iter().any(|x| x.method == r.method && x.path == r.path) {
+            routes.push(r);
+        }
+    };
+    if let Some(auth) = &e.auth {
+        for (j, text) in auth.protected_routes.iter().enumerate() {
+            match Route::parse(text, "declared") {
+                Ok(r) => push(r, &mut routes),
+                Err(m) => {
+                    cx.err(&e.id, format!("endpoints[{i}].auth.protected_routes[{j}]"), m);
+                    ok = false;
+                }
+            }
+        }
+    }
+    if let Some(route) = e.rate_limit.as_ref().and_then(|r| r.route.as_ref())
+        && let Err(m) = Route::parse(route, "rate-limit")
+    {
+        cx.err(&e.id, format!("endpoints[{i}].rate_limit.route"), m);
+        ok = false;
+    }
+    if let Some(doc) = &e.openapi {
+        match super::openapi::import(&cx.resolve(&doc.value)) {
+            Ok(imported) => {
+                for r in imported {
+                    push(r, &mut routes);
+                }
+            }
+            Err(m) => {
+                cx.err(
+                    doc,
+                    format!("endpoints[{i}].openapi"),
+                    format!("cannot import OpenAPI: {m}"),
+                );
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(routes)
 }
 
 /// Canonical base64 of a 32-byte SHA-256 pin, from `sha256/…` (any case) or

@@ -6,14 +6,19 @@
 //! the audit always goes on. [`runner`] schedules probes with global and
 //! per-host limits, timeouts, cancellation and progress events.
 
+pub mod api;
+pub mod auth;
 pub mod enrollment;
 pub mod exchange;
 pub mod http;
+pub mod jwt;
 pub mod legacy;
 pub mod legacy_probe;
 pub mod mtls;
+pub mod rate_limit;
 pub mod runner;
 pub mod signing;
+pub mod surface;
 pub mod tls;
 pub mod verify;
 
@@ -102,6 +107,9 @@ pub fn layer_probes() -> Vec<std::sync::Arc<dyn EndpointProbe>> {
         std::sync::Arc::new(mtls::MtlsProbe),
         std::sync::Arc::new(enrollment::EnrollmentProbe),
         std::sync::Arc::new(signing::SigningProbe),
+        std::sync::Arc::new(auth::AuthProbe),
+        std::sync::Arc::new(rate_limit::RateLimitProbe),
+        std::sync::Arc::new(surface::SurfaceProbe),
     ]
 }
 
