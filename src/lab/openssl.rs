@@ -13,8 +13,14 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A running `openssl s_server`; killed (and its files removed) on drop.
+///
+/// It runs under a tiny `sh` guard that holds a pipe from this process:
+/// when the pipe closes (on drop, or when this process dies in any way,
+/// even by SIGKILL) the guard kills the server, so no `s_server` outlives
+/// the lab.
 pub struct OpensslServer {
     child: Child,
+    guard: Option<std::process::ChildStdin>,
     dir: PathBuf,
     /// Where it listens.
     pub addr: SocketAddr,
@@ -22,6 +28,15 @@ pub struct OpensslServer {
 
 impl Drop for OpensslServer {
     fn drop(&mut self) {
+        // Closing the pipe makes the guard kill s_server and exit.
+        drop(self.guard.take());
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -84,7 +99,13 @@ pub fn start(served: &Served, addr: SocketAddr) -> Result<OpensslServer, String>
     } else {
         addr
     };
-    let child = Command::new("openssl")
+    // sh -c '<guard>' sh s_server ARGS...: start openssl in the background,
+    // wait for our pipe to close, then kill it.
+    // It also removes the key material it was given.
+    let guard = r#"openssl "$@" </dev/null & server=$!; cat >/dev/null; kill "$server" 2>/dev/null; wait "$server"; rm -rf "$STRATA_LAB_DIR""#;
+    let mut child = Command::new("sh")
+        .args(["-c", guard, "sh"])
+        .env("STRATA_LAB_DIR", &dir)
         .args(["s_server", "-accept", &addr.to_string(), "-www", "-quiet", "-no_tls1_3"])
         .args(["-cipher", "ALL:COMPLEMENTOFALL:@SECLEVEL=0"])
         .arg("-cert")
@@ -93,12 +114,18 @@ pub fn start(served: &Served, addr: SocketAddr) -> Result<OpensslServer, String>
         .arg(&chain)
         .arg("-key")
         .arg(&key)
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("openssl scenario: cannot run openssl: {e}"))?;
-    let mut server = OpensslServer { child, dir, addr };
+    let guard = child.stdin.take();
+    let mut server = OpensslServer {
+        child,
+        guard,
+        dir,
+        addr,
+    };
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(5) {
         if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
@@ -112,6 +139,5 @@ pub fn start(served: &Served, addr: SocketAddr) -> Result<OpensslServer, String>
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let _ = server.child.kill();
     Err(format!("openssl s_server did not listen on {addr} within 5 s"))
 }
