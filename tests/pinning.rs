@@ -30,7 +30,7 @@ async fn sample_pin_mismatches_are_found_and_the_sound_pin_set_passes() {
             .any(|p| p.client == "ios-app" && p.origin.contains("Info.plist"))
     );
     let o = common::audit(&model).await;
-    let android = "pinset:android-app/good.lab.strata.test";
+    let android = "pinset:android-app/gateway-good.lab.strata.test";
     for rule in [
         "pin-matches-live-chain",
         "pin-backup-present",
@@ -45,12 +45,12 @@ async fn sample_pin_mismatches_are_found_and_the_sound_pin_set_passes() {
         .audit
         .findings
         .iter()
-        .find(|f| f.id == "pin-matches-live-chain@pinset:ios-app/good.lab.strata.test");
+        .find(|f| f.id == "pin-matches-live-chain@pinset:ios-app/gateway-good.lab.strata.test");
     let ios = ios.expect("ios finding");
     assert_eq!(ios.status, Status::Fail);
     assert!(ios.message.contains("locked out"), "{}", ios.message);
     // The ops app pins only the leaf, with no backup and no expiry.
-    let ops = "pinset:ops-app/good.lab.strata.test";
+    let ops = "pinset:ops-app/gateway-good.lab.strata.test";
     assert_eq!(status(&o, &format!("pin-matches-live-chain@{ops}")), Status::Pass);
     assert_eq!(status(&o, &format!("pin-backup-present@{ops}")), Status::Fail);
     assert_eq!(status(&o, &format!("pin-not-leaf-only@{ops}")), Status::Fail);

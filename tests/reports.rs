@@ -19,7 +19,7 @@ async fn json_report_shape_determinism_replay_and_no_secrets() {
     let lab = common::lab().await;
     let path = common::repo("sample-projects/acme-pay/architecture.yaml");
     let text = std::fs::read_to_string(&path).expect("sample").replace(
-        "token: { env: ACME_TEST_TOKEN }",
+        "token: { file: secrets/gateway-token.jwt }",
         &format!("token: {{ file: {:?} }}", token_file.display().to_string()),
     );
     assert!(text.contains(&token_file.display().to_string()));

@@ -103,7 +103,8 @@ impl EndpointProbe for AuthProbe {
     }
 
     fn applies(&self, _target: &EndpointTarget, decl: &Endpoint) -> bool {
-        decl.openapi.is_some() || decl.auth.as_ref().is_some_and(|a| a.expect != AuthScheme::None)
+        !super::requires_client_cert(decl)
+            && (decl.openapi.is_some() || decl.auth.as_ref().is_some_and(|a| a.expect != AuthScheme::None))
     }
 
     fn run<'a>(

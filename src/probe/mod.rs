@@ -99,6 +99,15 @@ pub trait EndpointProbe: Send + Sync {
     ) -> BoxFuture<'a, Result<serde_json::Value, crate::evidence::ProbeFailure>>;
 }
 
+/// Whether the endpoint declares that every caller must present a client
+/// certificate. The HTTP-level probes (`auth`, `rate_limit`, `surface`) carry
+/// none, so they leave such endpoints to the `mtls` probe.
+pub fn requires_client_cert(decl: &crate::model::Endpoint) -> bool {
+    decl.mtls
+        .as_ref()
+        .is_some_and(|m| m.expect == crate::model::MtlsExpectation::Required)
+}
+
 /// Every layer probe, in run order. Names match
 /// [`crate::evidence::ENDPOINT_EVIDENCE`] after `tls` and `http`.
 pub fn layer_probes() -> Vec<std::sync::Arc<dyn EndpointProbe>> {

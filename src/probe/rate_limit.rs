@@ -58,7 +58,7 @@ impl EndpointProbe for RateLimitProbe {
     }
 
     fn applies(&self, _target: &EndpointTarget, decl: &Endpoint) -> bool {
-        decl.rate_limit.is_some()
+        decl.rate_limit.is_some() && !super::requires_client_cert(decl)
     }
 
     fn active(&self) -> bool {

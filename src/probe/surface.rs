@@ -60,7 +60,8 @@ impl EndpointProbe for SurfaceProbe {
     }
 
     fn applies(&self, _target: &EndpointTarget, decl: &Endpoint) -> bool {
-        decl.auth.is_some() || decl.rate_limit.is_some() || decl.openapi.is_some()
+        !super::requires_client_cert(decl)
+            && (decl.auth.is_some() || decl.rate_limit.is_some() || decl.openapi.is_some())
     }
 
     fn run<'a>(
