@@ -59,6 +59,14 @@ fn sha256(data: &[u8]) -> ring::digest::Digest {
     ring::digest::digest(&ring::digest::SHA256, data)
 }
 
+/// PEM text (`-----BEGIN label-----`, 64-column base64) of DER bytes.
+pub fn to_pem(label: &str, der: &[u8]) -> String {
+    ::pem::encode_config(
+        &::pem::Pem::new(label, der.to_vec()),
+        ::pem::EncodeConfig::new().set_line_ending(::pem::LineEnding::LF),
+    )
+}
+
 /// Base64 SHA-256 of an encoded SubjectPublicKeyInfo.
 pub fn spki_pin(spki_der: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(sha256(spki_der))

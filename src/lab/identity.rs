@@ -80,14 +80,7 @@ fn random_hex(bytes: usize) -> String {
 }
 
 fn pem_text(label: &str, der: &[u8]) -> String {
-    let b64 = STANDARD.encode(der);
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        out.push_str(&String::from_utf8_lossy(chunk));
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
+    crate::evidence::cert::to_pem(label, der)
 }
 
 fn handler<F, Fut>(f: F) -> Handler

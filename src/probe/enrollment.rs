@@ -99,14 +99,7 @@ fn csr(break_pop: bool) -> Result<(String, Vec<u8>), String> {
 }
 
 fn pem(label: &str, der: &[u8]) -> String {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        out.push_str(&String::from_utf8_lossy(chunk));
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
+    crate::evidence::cert::to_pem(label, der)
 }
 
 /// One request's result.
