@@ -35,6 +35,19 @@ pub struct Route {
 }
 
 impl Route {
+    /// `GET` of an endpoint's own URL path (`/` when it has none): the route
+    /// probed when nothing more specific is declared.
+    pub fn endpoint_url(path: &str) -> Route {
+        Route {
+            method: "GET".into(),
+            path: if path.is_empty() { "/".into() } else { path.to_string() },
+            source: "endpoint-url".into(),
+            operation: None,
+        }
+    }
+}
+
+impl Route {
     /// `"GET /v1/accounts/1"`.
     pub fn label(&self) -> String {
         format!("{} {}", self.method, self.path)

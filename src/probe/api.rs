@@ -304,7 +304,4 @@ fn describe(e: reqwest::Error) -> String {
     format!("{kind}: {cause}")
 }
 
-/// Whether `host` is loopback (`localhost` or a loopback address).
-pub fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
+pub use super::is_loopback;

@@ -284,16 +284,7 @@ async fn run(target: &EndpointTarget, decl: &Endpoint, cx: &ProbeContext) -> Res
     // The routes: declared and imported, else the endpoint's own URL.
     let mut routes = target.protected_routes.clone();
     if routes.is_empty() && auth.is_some_and(|a| a.expect != AuthScheme::None) {
-        routes.push(Route {
-            method: "GET".into(),
-            path: if target.path.is_empty() {
-                "/".into()
-            } else {
-                target.path.clone()
-            },
-            source: "endpoint-url".into(),
-            operation: None,
-        });
+        routes.push(Route::endpoint_url(&target.path));
     }
 
     // The supplied token, read now and kept only in memory.

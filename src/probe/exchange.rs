@@ -250,9 +250,7 @@ impl Drop for AbortOnDrop {
     }
 }
 
-fn loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
+use super::is_loopback as loopback;
 
 /// One request/response over an open stream, bounded in time and size.
 async fn http<S>(stream: S, host: &str, request: &Request, cx: &ProbeContext) -> Result<Outcome, ProbeFailure>

@@ -99,6 +99,12 @@ pub trait EndpointProbe: Send + Sync {
     ) -> BoxFuture<'a, Result<serde_json::Value, crate::evidence::ProbeFailure>>;
 }
 
+/// Whether `host` is loopback (`localhost` or a loopback address): active
+/// probes run there without opt-in, and test credentials may go there.
+pub fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 /// Whether the endpoint declares that every caller must present a client
 /// certificate. The HTTP-level probes (`auth`, `rate_limit`, `surface`) carry
 /// none, so they leave such endpoints to the `mtls` probe.

@@ -89,16 +89,7 @@ async fn run(target: &EndpointTarget, decl: &Endpoint, cx: &ProbeContext) -> Res
         .ok_or_else(|| ProbeFailure::new("config", "no rate_limit declared"))?;
     let route = match &policy.route {
         Some(text) => Route::parse(text, "rate-limit").map_err(|e| ProbeFailure::new("config", e))?,
-        None => Route {
-            method: "GET".into(),
-            path: if target.path.is_empty() {
-                "/".into()
-            } else {
-                target.path.clone()
-            },
-            source: "endpoint-url".into(),
-            operation: None,
-        },
+        None => Route::endpoint_url(&target.path),
     };
     if !route.is_safe() && !decl.active {
         return Err(ProbeFailure::new(

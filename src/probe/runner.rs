@@ -99,9 +99,7 @@ enum Produced {
 }
 
 /// Whether an address is loopback (active probes run there without opt-in).
-fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
+use super::is_loopback;
 
 /// Probes every endpoint of `model` at audit time `now` (Unix seconds):
 /// the TLS probe (or the cleartext HTTP probe) and every applicable layer
