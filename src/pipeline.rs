@@ -36,7 +36,8 @@ pub struct Outcome {
     /// Findings and scores.
     pub audit: Audit,
     /// The report.
-    pub report: Report,
+    /// Shared, so the GUI can hand it to an exporter without copying it.
+    pub report: std::sync::Arc<Report>,
 }
 
 /// Probes `model` at the current time and audits it.
@@ -55,7 +56,7 @@ pub async fn probe_and_audit(
 /// Audits `model` with given evidence (replay, offline audit, what-if).
 pub fn audit_with(model: &Model, rules: &Ruleset, evidence: Evidence) -> Outcome {
     let audit = audit::run(model, &evidence, rules);
-    let report = report::build(model, &evidence, &audit, rules.rules.len());
+    let report = std::sync::Arc::new(report::build(model, &evidence, &audit, rules.rules.len()));
     Outcome {
         evidence,
         audit,

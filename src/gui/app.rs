@@ -316,7 +316,7 @@ impl StrataApp {
         let stem = self.file_stem();
         let hyp = if self.whatif.is_empty() { "" } else { ".whatif" };
         let path = PathBuf::from(&self.settings.export_dir).join(format!("{stem}{hyp}.strata.{}", format.extension()));
-        let report = Arc::new(o.report.clone());
+        let report = o.report.clone();
         self.worker.send(Command::Export { report, format, path });
     }
 
@@ -324,7 +324,7 @@ impl StrataApp {
     pub fn export_dialog(&mut self, format: Format) {
         let Some(o) = self.shown() else { return };
         let stem = self.file_stem();
-        let report = Arc::new(o.report.clone());
+        let report = o.report.clone();
         self.worker.send(Command::PickExport {
             report,
             format,
