@@ -164,7 +164,7 @@ pub struct StrataApp {
     pub filter: Filter,
     /// Graph camera.
     pub camera: Camera,
-    geometry: Option<(usize, Geometry)>,
+    geometry: Option<(usize, Arc<Geometry>)>,
     /// Presentation mode: the layer shown.
     pub presentation: Option<usize>,
     /// Messages for the status bar, newest last.
@@ -443,27 +443,38 @@ impl StrataApp {
     /// Findings of the shown outcome after filters and sorting.
     pub fn visible_findings(&self) -> Vec<&Finding> {
         let Some(o) = self.shown() else { return vec![] };
+        self.visible_indices()
+            .into_iter()
+            .filter_map(|i| o.report.findings.get(i))
+            .collect()
+    }
+
+    /// Indices (into the shown report's findings) of the visible rows, in
+    /// display order.
+    pub fn visible_indices(&self) -> Vec<usize> {
+        let Some(o) = self.shown() else { return vec![] };
         let f = &self.filter;
         let text = f.text.to_lowercase();
-        let mut rows: Vec<&Finding> = o
+        let mut rows: Vec<(usize, &Finding)> = o
             .report
             .findings
             .iter()
-            .filter(|x| x.status != Status::NotApplicable)
-            .filter(|x| match f.status {
+            .enumerate()
+            .filter(|(_, x)| x.status != Status::NotApplicable)
+            .filter(|(_, x)| match f.status {
                 StatusFilter::All => true,
                 StatusFilter::Open => matches!(x.status, Status::Fail | Status::Error | Status::Unverified),
                 StatusFilter::Only(s) => x.status == s,
             })
-            .filter(|x| f.severity.is_none_or(|s| x.severity >= s))
-            .filter(|x| f.layer.is_none_or(|l| x.layer == l))
-            .filter(|x| {
+            .filter(|(_, x)| f.severity.is_none_or(|s| x.severity >= s))
+            .filter(|(_, x)| f.layer.is_none_or(|l| x.layer == l))
+            .filter(|(_, x)| {
                 text.is_empty()
                     || x.id.to_lowercase().contains(&text)
                     || x.title.to_lowercase().contains(&text)
                     || x.message.to_lowercase().contains(&text)
             })
-            .filter(|x| self.selected_node.is_none() || x.node == self.selected_node)
+            .filter(|(_, x)| self.selected_node.is_none() || x.node == self.selected_node)
             .collect();
         let rank = |s: Status| match s {
             Status::Fail => 0,
@@ -472,7 +483,7 @@ impl StrataApp {
             Status::Pass => 3,
             Status::NotApplicable => 4,
         };
-        rows.sort_by(|a, b| {
+        rows.sort_by(|(_, a), (_, b)| {
             let o = match f.sort {
                 SortKey::Status => rank(a.status).cmp(&rank(b.status)).then(b.severity.cmp(&a.severity)),
                 SortKey::Severity => b.severity.cmp(&a.severity).then(rank(a.status).cmp(&rank(b.status))),
@@ -483,17 +494,17 @@ impl StrataApp {
             .then(a.id.cmp(&b.id));
             if f.ascending { o } else { o.reverse() }
         });
-        rows
+        rows.into_iter().map(|(i, _)| i).collect()
     }
 
     /// The graph geometry of the shown outcome (cached per outcome).
-    fn geometry(&mut self) -> Option<Geometry> {
+    fn geometry(&mut self) -> Option<Arc<Geometry>> {
         let o = self.shown()?.clone();
         let key = Arc::as_ptr(&o) as usize;
         match &self.geometry {
             Some((k, g)) if *k == key => Some(g.clone()),
             prev => {
-                let g = Geometry::of(&o.report.graph);
+                let g = Arc::new(Geometry::of(&o.report.graph));
                 // A different shape (new model, what-if) is fitted again.
                 if prev.as_ref().is_none_or(|(_, p)| p.bounds != g.bounds) {
                     self.camera.fit = true;

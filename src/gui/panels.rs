@@ -375,7 +375,14 @@ pub fn findings_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
             app.selected_node = None;
         }
     });
-    let rows: Vec<Finding> = app.visible_findings().into_iter().cloned().collect();
+    // Borrow the rows from a clone of the outcome's Arc (not from `app`,
+    // which the header buttons mutate): nothing is copied per frame.
+    let Some(outcome) = app.shown().cloned() else { return };
+    let rows: Vec<&Finding> = app
+        .visible_indices()
+        .into_iter()
+        .filter_map(|i| outcome.report.findings.get(i))
+        .collect();
     ui.label(RichText::new(format!("{} finding(s)", rows.len())).small());
     let mut clicked: Option<String> = None;
     TableBuilder::new(ui)
@@ -395,7 +402,7 @@ pub fn findings_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
         })
         .body(|body| {
             body.rows(22.0, rows.len(), |mut row| {
-                let f = &rows[row.index()];
+                let f = rows[row.index()];
                 row.set_selected(app.selected_finding.as_deref() == Some(f.id.as_str()));
                 row.col(|ui| badge(ui, f.status));
                 row.col(|ui| {
