@@ -86,6 +86,9 @@ pub struct DefenseGraph {
     /// The petgraph graph.
     pub graph: DiGraph<Node, Edge>,
     index: HashMap<String, NodeIndex>,
+    /// Attack paths per target, computed once on first use (facts and the
+    /// report both need them).
+    paths: std::sync::Arc<std::sync::Mutex<HashMap<String, std::sync::Arc<Vec<AttackPath>>>>>,
 }
 
 /// Longest path (in nodes) that the path search follows; deeper paths are
@@ -177,7 +180,11 @@ impl DefenseGraph {
                 );
             }
         }
-        DefenseGraph { graph, index }
+        DefenseGraph {
+            graph,
+            index,
+            paths: Default::default(),
+        }
     }
 
     /// Node index of an id.
@@ -189,14 +196,23 @@ impl DefenseGraph {
     /// (never through a client: the attacker is not the genuine app),
     /// bounded by [`MAX_PATH_NODES`] and [`MAX_PATHS_PER_TARGET`], in a
     /// deterministic order.
-    pub fn attack_paths(&self, target: &str) -> Vec<AttackPath> {
+    pub fn attack_paths(&self, target: &str) -> std::sync::Arc<Vec<AttackPath>> {
+        if let Ok(cache) = self.paths.lock()
+            && let Some(hit) = cache.get(target)
+        {
+            return hit.clone();
+        }
         let (Some(start), Some(goal)) = (self.node(INTERNET), self.node(target)) else {
-            return vec![];
+            return Default::default();
         };
         let mut out = Vec::new();
         let mut stack = vec![start];
         self.dfs(start, goal, &mut stack, &mut out);
         out.sort_by(|a, b| a.nodes.cmp(&b.nodes));
+        let out = std::sync::Arc::new(out);
+        if let Ok(mut cache) = self.paths.lock() {
+            cache.insert(target.to_string(), out.clone());
+        }
         out
     }
 

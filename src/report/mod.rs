@@ -182,11 +182,11 @@ pub fn graph_view(model: &Model, audit: &Audit) -> GraphView {
         if !node.is_some_and(|n| n.is_sensitive()) {
             continue;
         }
-        for p in g.attack_paths(&c.id.value) {
+        for p in g.attack_paths(&c.id.value).iter() {
             attack_paths.push(PathView {
                 target: c.id.value.clone(),
-                nodes: p.nodes,
-                controls: p.controls,
+                nodes: p.nodes.clone(),
+                controls: p.controls.clone(),
                 authenticated: p.authenticated,
             });
         }
