@@ -91,7 +91,7 @@ fn main() {
         Ok(m) => m,
         Err(e) => panic!("{e}"),
     };
-    bench("probe + audit lab-tour (11 live TLS endpoints)", 10, || {
+    bench("probe + audit lab-tour (12 endpoints, all probes)", 10, || {
         rt.block_on(pipeline::probe_and_audit(
             &model,
             &rules,
