@@ -331,7 +331,11 @@ impl Lab {
             } else {
                 config.base_port.saturating_add(SCENARIOS.len() as u16)
             };
-            let srv = openssl::start(&served, SocketAddr::new(config.host, port))?;
+            // Starting s_server waits (up to 5 s) for it to listen: off the runtime.
+            let addr = SocketAddr::new(config.host, port);
+            let srv = tokio::task::spawn_blocking(move || openssl::start(&served, addr))
+                .await
+                .map_err(|e| format!("openssl scenario: {e}"))??;
             servers.push(ManifestServer {
                 name: OPENSSL_SCENARIO.into(),
                 description: "openssl s_server: TLS 1.0-1.2, every suite, security level 0, no HSTS".into(),

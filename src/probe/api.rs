@@ -88,22 +88,7 @@ impl std::fmt::Debug for ApiClient {
     }
 }
 
-/// Resolves the endpoint's host and port (bounded) to the first address.
-pub async fn resolve(target: &EndpointTarget, cx: &ProbeContext) -> Result<SocketAddr, ProbeFailure> {
-    let host = if target.host.contains(':') {
-        format!("[{}]", target.host)
-    } else {
-        target.host.clone()
-    };
-    let addr = format!("{host}:{}", target.port);
-    let mut addrs = tokio::time::timeout(cx.connect_timeout, tokio::net::lookup_host(&addr))
-        .await
-        .map_err(|_| ProbeFailure::new("resolve", format!("resolving {addr} timed out")))?
-        .map_err(|e| ProbeFailure::new("resolve", format!("cannot resolve {addr}: {e}")))?;
-    addrs
-        .next()
-        .ok_or_else(|| ProbeFailure::new("resolve", format!("{addr} has no address")))
-}
+pub use super::tls::resolve;
 
 /// A rustls configuration that verifies against `target`'s anchors, or
 /// (with `observe_only`) accepts any chain but still checks handshake

@@ -25,11 +25,7 @@ impl EndpointProbe for LegacyProbe {
         cx: &'a ProbeContext,
     ) -> BoxFuture<'a, Result<serde_json::Value, ProbeFailure>> {
         Box::pin(async move {
-            let tcp = super::tls::connect(target, cx).await?;
-            let addr = tcp
-                .peer_addr()
-                .map_err(|e| ProbeFailure::new("connect", e.to_string()))?;
-            drop(tcp);
+            let addr = super::tls::resolve(target, cx).await?;
             let sni = (target.server_name.parse::<std::net::IpAddr>().is_err()).then_some(target.server_name.as_str());
             let scan = super::legacy::scan(addr, sni, cx.io_timeout)
                 .await

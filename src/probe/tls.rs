@@ -11,17 +11,21 @@ use std::sync::Arc;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
-/// Connects to the endpoint's host and port, bounded by the connect timeout.
-pub async fn connect(target: &EndpointTarget, cx: &ProbeContext) -> Result<TcpStream, ProbeFailure> {
+/// Resolves the endpoint's host and port (bounded) to the first address.
+pub async fn resolve(target: &EndpointTarget, cx: &ProbeContext) -> Result<std::net::SocketAddr, ProbeFailure> {
     let addr = format!("{}:{}", bracket(&target.host), target.port);
-    let addrs: Vec<_> = tokio::time::timeout(cx.connect_timeout, tokio::net::lookup_host(&addr))
+    let mut addrs = tokio::time::timeout(cx.connect_timeout, tokio::net::lookup_host(&addr))
         .await
         .map_err(|_| ProbeFailure::new("resolve", format!("resolving {addr} timed out")))?
-        .map_err(|e| ProbeFailure::new("resolve", format!("cannot resolve {addr}: {e}")))?
-        .collect();
-    let first = addrs
-        .first()
-        .ok_or_else(|| ProbeFailure::new("resolve", format!("{addr} has no address")))?;
+        .map_err(|e| ProbeFailure::new("resolve", format!("cannot resolve {addr}: {e}")))?;
+    addrs
+        .next()
+        .ok_or_else(|| ProbeFailure::new("resolve", format!("{addr} has no address")))
+}
+
+/// Connects to the endpoint's host and port, bounded by the connect timeout.
+pub async fn connect(target: &EndpointTarget, cx: &ProbeContext) -> Result<TcpStream, ProbeFailure> {
+    let first = &resolve(target, cx).await?;
     let stream = tokio::time::timeout(cx.connect_timeout, TcpStream::connect(first))
         .await
         .map_err(|_| {
