@@ -4,8 +4,10 @@
 //! the evidence), so the same inputs give the same report byte for byte,
 //! and a saved evidence file replays to the same report.
 
+pub mod check;
 pub mod facts;
 pub mod rules;
+pub mod schema;
 pub mod score;
 pub mod whatif;
 

@@ -8,7 +8,8 @@
 //! parse, names an unknown variable, or repeats an id is a load error naming
 //! the rule id and `file:line`.
 
-use super::facts::{SUBJECT_KINDS, variables_of};
+use super::facts::SUBJECT_KINDS;
+use super::schema::Shape;
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 use std::path::{Path, PathBuf};
@@ -364,43 +365,9 @@ fn compile(file: &Path, r: RawRule) -> Result<Rule, RuleError> {
             format!("applies_to `{kind}` is not one of {}", SUBJECT_KINDS.join(", ")),
         ));
     }
-    let allowed = variables_of(kind);
-    let mut variables = Vec::new();
-    let mut program = |src: &Spanned<String>, what: &str| -> Result<cel::Program, RuleError> {
-        let p = cel_env()
-            .compile(&src.value)
-            .map_err(|e| err(src.referenced.line(), format!("{what} does not parse: {e}")))?;
-        for v in p.references().variables() {
-            // Macro-bound names (`chain.all(c, ...)`) show up as variables too;
-            // they are short by convention, real facts never are.
-            if !allowed.contains(&v) && v.len() > 2 {
-                return Err(err(
-                    src.referenced.line(),
-                    format!(
-                        "{what} uses `{v}`, which is not a fact of a {kind}; known: {}",
-                        allowed.join(", ")
-                    ),
-                ));
-            }
-            if allowed.contains(&v) && !variables.iter().any(|x| x == v) {
-                variables.push(v.to_string());
-            }
-        }
-        Ok(p)
-    };
-    let when = r.when.as_ref().map(|w| program(w, "when")).transpose()?;
-    let when_reads_evidence = when
-        .as_ref()
-        .is_some_and(|w| r.needs.iter().any(|n| w.references().has_variable(n.value.as_str())));
-    let check = program(&r.check, "check")?;
-    let explain = r.explain.as_ref().map(|w| program(w, "explain")).transpose()?;
-    variables.sort();
+    let schema = super::schema::variables(kind);
+    let evidence_kinds = super::schema::evidence_kinds(kind);
     let mut needs = Vec::new();
-    let evidence_kinds: &[&str] = match kind {
-        "endpoint" => crate::evidence::ENDPOINT_EVIDENCE,
-        "pinset" => &["tls"],
-        _ => &[],
-    };
     for n in &r.needs {
         if !evidence_kinds.contains(&n.value.as_str()) {
             let known = if evidence_kinds.is_empty() {
@@ -415,6 +382,69 @@ fn compile(file: &Path, r: RawRule) -> Result<Rule, RuleError> {
         }
         needs.push(n.value.clone());
     }
+    let mut variables: Vec<String> = Vec::new();
+    // Each expression, compiled and checked, and whether it reads evidence.
+    let mut program = |src: &Spanned<String>, what: &str| -> Result<(cel::Program, bool), RuleError> {
+        let line = src.referenced.line();
+        let p = cel_env()
+            .compile(&src.value)
+            .map_err(|e| err(line, format!("{what} does not parse: {e}")))?;
+        let checked =
+            super::check::check(p.expression(), kind, schema).map_err(|e| err(line, format!("{what} {e}")))?;
+        let gives = |ok: &dyn Fn(&Shape) -> bool, want: &str| {
+            if ok(&checked.result) {
+                Ok(())
+            } else {
+                Err(err(
+                    line,
+                    format!("{what} gives {}, not {want}", checked.result.describe()),
+                ))
+            }
+        };
+        match what {
+            "when" => gives(&|s| matches!(s, Shape::Bool | Shape::Any), "a bool")?,
+            "check" => gives(
+                &|s| matches!(s, Shape::Bool | Shape::Null | Shape::Any) || *s == Shape::nullable(Shape::Bool),
+                "a bool or null",
+            )?,
+            _ => gives(
+                &|s| matches!(s, Shape::String | Shape::Any) || *s == Shape::nullable(Shape::String),
+                "a string",
+            )?,
+        }
+        let mut reads_evidence = false;
+        for v in &checked.variables {
+            // Evidence variables exist only when observed: `needs` turns
+            // their absence into "unverified" or "error".
+            let evidence = schema.iter().find(|x| x.name == *v).and_then(|x| x.evidence);
+            reads_evidence |= evidence.is_some();
+            if let Some(e) = evidence
+                && !needs.iter().any(|n| n == e)
+            {
+                return Err(err(
+                    line,
+                    format!(
+                        "{what} reads `{v}`, which exists only when `{e}` evidence was observed: list `{e}` in `needs`"
+                    ),
+                ));
+            }
+            if !variables.iter().any(|x| x == v) {
+                variables.push((*v).to_string());
+            }
+        }
+        Ok((p, reads_evidence))
+    };
+    let when = r.when.as_ref().map(|w| program(w, "when")).transpose()?;
+    let when_reads_evidence = when.as_ref().is_some_and(|(_, e)| *e);
+    let when = when.map(|(p, _)| p);
+    let check = program(&r.check, "check")?.0;
+    let explain = r
+        .explain
+        .as_ref()
+        .map(|w| program(w, "explain"))
+        .transpose()?
+        .map(|(p, _)| p);
+    variables.sort();
     if r.proof == Proof::Live && needs.is_empty() {
         return Err(err(
             r.check.referenced.line(),
@@ -440,4 +470,155 @@ fn compile(file: &Path, r: RawRule) -> Result<Rule, RuleError> {
         explain,
         variables,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Loads one rule file made of `rule` (YAML lines of one rule, indented
+    /// under `- `), named `t.yaml`.
+    fn load(rule: &str) -> Result<Ruleset, RuleError> {
+        let text = format!(
+            "rules:\n  - id: my-rule\n    title: t\n    layer: transport\n    severity: low\n    rationale: r\n    remediation: m\n{rule}"
+        );
+        Ruleset::from_sources([(PathBuf::from("t.yaml"), text)])
+    }
+
+    fn endpoint_rule(check: &str) -> Result<Ruleset, RuleError> {
+        load(&format!(
+            "    applies_to: endpoint\n    needs: [tls, http, auth]\n    proof: live\n    check: '{check}'\n"
+        ))
+    }
+
+    fn error_of(check: &str) -> String {
+        match endpoint_rule(check) {
+            Ok(_) => panic!("`{check}` loaded"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn every_builtin_rule_loads() {
+        let rules = Ruleset::builtin().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(rules.rules.len(), 80);
+    }
+
+    #[test]
+    fn comprehension_variables_of_any_length_are_bound_to_their_element() {
+        for ok in [
+            "tls.chain.all(cert, cert.days_left > 0)",
+            "tls.chain.exists(c, c.is_ca) || tls.chain.exists_one(certificate, certificate.weak_key)",
+            "tls.chain.filter(cert, cert.is_ca).all(ca, ca.key_bits >= 2048)",
+            "tls.chain.map(cert, cert.subject).all(s, s.startsWith(\"O=\"))",
+            "http.headers.all(name, name.lowerAscii() == name)",
+            "auth.routes.all(route, route.cases.anonymous.verdict == \"refused\")",
+            // Shadowing: the inner `c` is a string, the outer a certificate.
+            "tls.chain.all(c, c.is_ca || [c.subject].all(c, c.size() > 0))",
+            // A macro variable may even shadow a fact.
+            "tls.chain.all(tls, tls.days_left > 0)",
+        ] {
+            endpoint_rule(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+    }
+
+    #[test]
+    fn unknown_variables_and_fields_are_load_errors_with_a_suggestion() {
+        let e = error_of("tl.version == \"TLSv1_3\"");
+        assert!(e.starts_with("t.yaml:11: rule `my-rule`: check uses `tl`"), "{e}");
+        assert!(e.contains("did you mean `tls`?"), "{e}");
+        let e = error_of("tls.versoin == \"TLSv1_3\"");
+        assert!(e.contains("reads `tls.versoin`"), "{e}");
+        assert!(e.contains("did you mean `version`?"), "{e}");
+        let e = error_of("tls.chain.all(cert, cert.days_lef > 0)");
+        assert!(
+            e.contains("`cert.days_lef`") && e.contains("did you mean `days_left`?"),
+            "{e}"
+        );
+        assert!(e.contains("`cert` is an element of `tls.chain`"), "{e}");
+        // The bound name is gone outside its macro.
+        let e = error_of("tls.chain.all(cert, cert.is_ca) && cert.is_ca");
+        assert!(e.contains("uses `cert`, which is not a fact of an endpoint"), "{e}");
+        let e = error_of("tls.leaf.days_left.x > 0");
+        assert!(e.contains("`tls.leaf.days_left` is an int, which has no fields"), "{e}");
+        let e = error_of("has(tls.lef)");
+        assert!(e.contains("did you mean `leaf`?"), "{e}");
+        let e = error_of("\"versoin\" in tls");
+        assert!(e.contains("no field `versoin`"), "{e}");
+    }
+
+    #[test]
+    fn optional_keys_maps_and_indexes_follow_the_schema() {
+        for ok in [
+            "has(auth.token.jwt) && auth.token.jwt.lifetime_s < 900",
+            "http.headers[\"x-powered-by\"] == \"\" || http.headers.anything == \"\"",
+            "\"server\" in http.headers && tls.chain[0].is_ca == false",
+            "tls[\"version\"] == \"TLSv1_3\"",
+            "size(tls.chain) > 0 && tls.chain.size() > 0 && type(tls.chain_length) == int",
+            "auth.token == null ? null : auth.token.sent",
+            "strings.quote(tls.version) != \"\"",
+        ] {
+            endpoint_rule(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+        let e = error_of("tls.chain[\"a\"].is_ca");
+        assert!(e.contains("its index is an int"), "{e}");
+        let e = error_of("tls[\"versoin\"] == \"\"");
+        assert!(e.contains("did you mean `version`?"), "{e}");
+    }
+
+    #[test]
+    fn calls_and_operators_that_cannot_work_are_load_errors() {
+        for (bad, says) in [
+            ("tls.version.lowerAsci() == \"\"", "did you mean `lowerAscii`?"),
+            ("tls.chain.all(c)", "it is written `list.all(x, predicate)`"),
+            (
+                "\"days: \" + tls.leaf.days_left == \"\"",
+                "adds `\"days: \"` (a string) and `tls.leaf.days_left` (an int)",
+            ),
+            ("tls.version > 2", "orders"),
+            ("tls.chain_length == \"2\"", "always unequal"),
+            ("tls.chain_length.startsWith(\"2\")", "`startsWith` works on a string"),
+            ("tls.version && true", "as a condition"),
+            ("tls.trusted.all(x, x)", "not a list or a map"),
+            ("strings.quot(\"a\") == \"\"", "did you mean `strings.quote`?"),
+        ] {
+            let e = error_of(bad);
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn results_must_have_the_right_type() {
+        let e = error_of("tls.version");
+        assert!(e.contains("check gives string, not a bool or null"), "{e}");
+        let e = load(
+            "    applies_to: endpoint\n    needs: [tls]\n    proof: live\n    check: tls.trusted\n    explain: tls.chain_length\n",
+        )
+        .map(|_| ())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(e.contains("explain gives int, not a string"), "{e}");
+    }
+
+    #[test]
+    fn reading_evidence_requires_needs() {
+        let e = load("    applies_to: endpoint\n    proof: model\n    check: tls.trusted\n")
+            .map(|_| ())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("list `tls` in `needs`"), "{e}");
+        let e = load("    applies_to: pinset\n    proof: model\n    check: pinning.matched\n")
+            .map(|_| ())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.contains("`pinning`, which exists only when `tls` evidence was observed"),
+            "{e}"
+        );
+        load("    applies_to: pinset\n    needs: [tls]\n    proof: live\n    check: pinning.matched\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
 }

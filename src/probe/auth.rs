@@ -102,6 +102,10 @@ impl EndpointProbe for AuthProbe {
         "auth"
     }
 
+    fn facts_shape(&self) -> crate::audit::schema::Shape {
+        facts_shape()
+    }
+
     fn applies(&self, _target: &EndpointTarget, decl: &Endpoint) -> bool {
         !super::requires_client_cert(decl)
             && (decl.openapi.is_some() || decl.auth.as_ref().is_some_and(|a| a.expect != AuthScheme::None))
@@ -558,4 +562,84 @@ mod tests {
         assert_eq!(verdict(204), "accepted");
         assert_eq!(verdict(302), "other");
     }
+}
+
+/// The shape of this probe's evidence (`docs/probes/auth.md`).
+pub fn facts_shape() -> crate::audit::schema::Shape {
+    use crate::audit::schema::Shape;
+    let strings = || Shape::list(Shape::String);
+    // One answer: a status and verdict, or an error when none came.
+    let answer = || {
+        Shape::object([("status", Shape::nullable(Shape::Int)), ("verdict", Shape::String)]).with_optional([
+            ("www_authenticate", Shape::nullable(Shape::String)),
+            ("leaks", strings()),
+            ("error", Shape::String),
+        ])
+    };
+    let route = Shape::object([
+        ("method", Shape::String),
+        ("path", Shape::String),
+        ("source", Shape::String),
+        ("operation", Shape::nullable(Shape::String)),
+        ("cases", Shape::object(CASES.iter().map(|c| (*c, answer())))),
+        (
+            "token",
+            Shape::nullable(Shape::object([]).with_optional([
+                ("status", Shape::nullable(Shape::Int)),
+                ("verdict", Shape::String),
+                ("error", Shape::String),
+                ("skipped", Shape::String),
+            ])),
+        ),
+    ]);
+    let case = || {
+        Shape::object([
+            ("probed", Shape::Int),
+            ("refused", Shape::Bool),
+            ("not_refused", strings()),
+        ])
+    };
+    let jwt = Shape::object([
+        ("alg", Shape::String),
+        ("claim_names", strings()),
+        ("expires", Shape::Bool),
+        ("issued_at", Shape::Bool),
+        ("cnf", Shape::Bool),
+        ("cnf_methods", strings()),
+    ])
+    .with_optional([("lifetime_s", Shape::Int), ("expires_in_s", Shape::Int)]);
+    let token = Shape::object([
+        ("available", Shape::Bool),
+        ("sent", Shape::Bool),
+        ("reason", Shape::String),
+    ])
+    .with_optional([
+        ("format", Shape::String),
+        ("jwt", jwt),
+        ("accepted", Shape::Bool),
+        ("answers", strings()),
+    ]);
+    Shape::object([
+        ("tls_verified", Shape::Bool),
+        ("tls_error", Shape::String),
+        ("routes_total", Shape::Int),
+        ("routes_probed", Shape::Int),
+        ("routes_skipped", strings()),
+        ("routes", Shape::list(route)),
+        ("cases", Shape::object(CASES.iter().map(|c| (*c, case())))),
+        (
+            "www_authenticate",
+            Shape::object([
+                ("answers_401", Shape::Int),
+                ("with_challenge", Shape::Int),
+                ("missing_on", strings()),
+            ]),
+        ),
+        ("leaks", Shape::object([("found", strings()), ("on", strings())])),
+        ("answers_unauthenticated", Shape::Bool),
+        ("unauthenticated_routes", strings()),
+        ("internal", Shape::Bool),
+        ("internal_answers_unauthenticated", Shape::Bool),
+        ("token", Shape::nullable(token)),
+    ])
 }

@@ -14,6 +14,10 @@ impl EndpointProbe for LegacyProbe {
         "legacy"
     }
 
+    fn facts_shape(&self) -> crate::audit::schema::Shape {
+        facts_shape()
+    }
+
     fn applies(&self, target: &EndpointTarget, _decl: &Endpoint) -> bool {
         target.scheme == Scheme::Https
     }
@@ -61,4 +65,44 @@ impl EndpointProbe for LegacyProbe {
             }))
         })
     }
+}
+
+/// The shape of this probe's evidence (`docs/probes/legacy.md`).
+pub fn facts_shape() -> crate::audit::schema::Shape {
+    use crate::audit::schema::Shape;
+    let strings = || Shape::list(Shape::String);
+    Shape::object([
+        ("accepted_versions", strings()),
+        ("legacy_versions", strings()),
+        ("tls12_accepted", Shape::Bool),
+        (
+            "weak_suites",
+            Shape::list(Shape::object([
+                ("class", Shape::String),
+                ("suite", Shape::String),
+                ("name", Shape::String),
+            ])),
+        ),
+        ("weak_classes", strings()),
+        ("fallback_scsv", Shape::nullable(Shape::Bool)),
+        ("secure_renegotiation", Shape::nullable(Shape::Bool)),
+        (
+            "transcript",
+            Shape::list(Shape::object([
+                ("hello", Shape::String),
+                // A `HelloAnswer`, tagged by `answer`.
+                (
+                    "answer",
+                    Shape::object([("answer", Shape::String)]).with_optional([
+                        ("version", Shape::Int),
+                        ("cipher_suite", Shape::Int),
+                        ("secure_renegotiation", Shape::Bool),
+                        ("level", Shape::Int),
+                        ("description", Shape::Int),
+                        ("detail", Shape::String),
+                    ]),
+                ),
+            ])),
+        ),
+    ])
 }

@@ -90,6 +90,10 @@ pub trait EndpointProbe: Send + Sync {
     fn active(&self) -> bool {
         false
     }
+    /// The shape of the JSON [`run`](EndpointProbe::run) returns: rules are
+    /// checked against it when they load, and `tests/fact_schema.rs` checks
+    /// real evidence conforms.
+    fn facts_shape(&self) -> crate::audit::schema::Shape;
     /// Runs the probe.
     fn run<'a>(
         &'a self,

@@ -191,6 +191,10 @@ impl EndpointProbe for MtlsProbe {
         "mtls"
     }
 
+    fn facts_shape(&self) -> crate::audit::schema::Shape {
+        facts_shape()
+    }
+
     fn applies(&self, target: &EndpointTarget, decl: &Endpoint) -> bool {
         target.scheme == Scheme::Https && decl.mtls.is_some()
     }
@@ -238,4 +242,37 @@ mod tests {
         assert_eq!(c["status"], 403);
         assert_eq!(untested("x")["refused"], Value::Null);
     }
+}
+
+/// The shape of this probe's evidence (`docs/probes/mtls.md`).
+pub fn facts_shape() -> crate::audit::schema::Shape {
+    use crate::audit::schema::Shape;
+    let case = || {
+        Shape::object([
+            ("tested", Shape::Bool),
+            ("rejected_at", Shape::nullable(Shape::String)),
+            ("refused", Shape::nullable(Shape::Bool)),
+            ("status", Shape::nullable(Shape::Int)),
+            ("detail", Shape::String),
+        ])
+    };
+    Shape::object([
+        ("expect", Shape::String),
+        ("tls_version", Shape::nullable(Shape::String)),
+        ("cert_requested", Shape::Bool),
+        ("ca_names", Shape::list(Shape::String)),
+        ("no_cert", case()),
+        ("unknown_ca_cert", case()),
+        ("expired_cert", case()),
+        ("declared_cert", case()),
+        (
+            "declared_cert_info",
+            Shape::nullable(Shape::object([
+                ("subject", Shape::String),
+                ("issuer", Shape::String),
+                ("lifetime_days", Shape::Int),
+                ("days_left", Shape::Int),
+            ])),
+        ),
+    ])
 }

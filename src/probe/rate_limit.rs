@@ -57,6 +57,10 @@ impl EndpointProbe for RateLimitProbe {
         "rate_limit"
     }
 
+    fn facts_shape(&self) -> crate::audit::schema::Shape {
+        facts_shape()
+    }
+
     fn applies(&self, _target: &EndpointTarget, decl: &Endpoint) -> bool {
         decl.rate_limit.is_some() && !super::requires_client_cert(decl)
     }
@@ -225,4 +229,44 @@ mod tests {
         assert_eq!(allowance(10, w, Duration::from_secs(6)), 30);
         assert_eq!(allowance(10, Duration::ZERO, Duration::from_millis(3)), 50);
     }
+}
+
+/// The shape of this probe's evidence (`docs/probes/rate_limit.md`).
+pub fn facts_shape() -> crate::audit::schema::Shape {
+    use crate::audit::schema::Shape;
+    Shape::object([
+        ("tls_verified", Shape::Bool),
+        ("tls_error", Shape::String),
+        ("route", Shape::String),
+        ("with_token", Shape::Bool),
+        ("burst", Shape::Int),
+        ("sent", Shape::Int),
+        ("elapsed_ms", Shape::Int),
+        ("stopped", Shape::String),
+        ("statuses", Shape::map(Shape::Int)),
+        ("rate_limit_headers", Shape::map(Shape::String)),
+        (
+            "declared",
+            Shape::object([("limit", Shape::Int), ("window_s", Shape::Int)]),
+        ),
+        ("limited", Shape::Bool),
+        ("allowance", Shape::Int),
+        ("within_declared", Shape::Bool),
+    ])
+    .with_optional([
+        ("token_withheld", Shape::String),
+        ("stop_detail", Shape::String),
+        (
+            "first_limited",
+            Shape::object([
+                ("request", Shape::Int),
+                ("status", Shape::Int),
+                ("after_ms", Shape::Int),
+                ("retry_after", Shape::nullable(Shape::String)),
+                ("retry_after_s", Shape::nullable(Shape::Int)),
+                ("headers", Shape::map(Shape::String)),
+            ]),
+        ),
+        ("allowed_before_limit", Shape::Int),
+    ])
 }

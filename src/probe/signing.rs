@@ -267,6 +267,10 @@ impl EndpointProbe for SigningProbe {
         "signing"
     }
 
+    fn facts_shape(&self) -> crate::audit::schema::Shape {
+        facts_shape()
+    }
+
     fn applies(&self, _target: &EndpointTarget, decl: &Endpoint) -> bool {
         decl.signing.as_ref().is_some_and(|s| s.scheme != SigningScheme::None)
     }
@@ -326,4 +330,30 @@ mod tests {
         );
         assert_eq!(sf_string("a\"b\\c\n"), "a\\\"b\\\\c");
     }
+}
+
+/// The shape of this probe's evidence (`docs/probes/signing.md`).
+pub fn facts_shape() -> crate::audit::schema::Shape {
+    use crate::audit::schema::Shape;
+    let case = || {
+        Shape::object([
+            ("status", Shape::nullable(Shape::Int)),
+            ("accepted", Shape::Bool),
+            ("verdict", Shape::String),
+            ("reason", Shape::String),
+        ])
+    };
+    Shape::object([
+        ("scheme", Shape::String),
+        ("path", Shape::String),
+        ("key_id", Shape::String),
+        ("max_skew_s", Shape::Int),
+        ("stale_by_s", Shape::Int),
+        ("valid", case()),
+        ("replay", case()),
+        ("tampered_body", case()),
+        ("stale_timestamp", case()),
+        ("reused_nonce", case()),
+        ("older_nonce", case()),
+    ])
 }

@@ -59,6 +59,10 @@ impl EndpointProbe for SurfaceProbe {
         "surface"
     }
 
+    fn facts_shape(&self) -> crate::audit::schema::Shape {
+        facts_shape()
+    }
+
     fn applies(&self, _target: &EndpointTarget, decl: &Endpoint) -> bool {
         !super::requires_client_cert(decl)
             && (decl.auth.is_some() || decl.rate_limit.is_some() || decl.openapi.is_some())
@@ -276,4 +280,61 @@ mod tests {
             assert!(!has_version(v), "{v}");
         }
     }
+}
+
+/// The shape of this probe's evidence (`docs/probes/surface.md`).
+pub fn facts_shape() -> crate::audit::schema::Shape {
+    use crate::audit::schema::Shape;
+    // One CORS answer, or `{error}` when none came.
+    let view = || {
+        Shape::object([]).with_optional([
+            ("status", Shape::Int),
+            ("allow_origin", Shape::nullable(Shape::String)),
+            ("allow_credentials", Shape::nullable(Shape::String)),
+            ("vary", Shape::nullable(Shape::String)),
+            ("reflects", Shape::Bool),
+            ("wildcard", Shape::Bool),
+            ("credentials", Shape::Bool),
+            ("error", Shape::String),
+        ])
+    };
+    let plain = || {
+        Shape::object([("port", Shape::Int), ("outcome", Shape::String)]).with_optional([
+            ("status", Shape::Int),
+            ("location", Shape::nullable(Shape::String)),
+            ("body_bytes", Shape::Int),
+            ("detail", Shape::String),
+        ])
+    };
+    Shape::object([
+        ("tls_verified", Shape::Bool),
+        ("tls_error", Shape::String),
+        ("path", Shape::String),
+        (
+            "cors",
+            Shape::object([
+                ("origin_sent", Shape::String),
+                ("simple", view()),
+                ("preflight", view()),
+                ("null_origin", view()),
+                ("reflects_origin", Shape::Bool),
+                ("reflects_origin_with_credentials", Shape::Bool),
+                ("null_origin_with_credentials", Shape::Bool),
+                ("wildcard_with_credentials", Shape::Bool),
+                ("credentialed_reflection", Shape::Bool),
+            ]),
+        ),
+        ("banners", Shape::map(Shape::String)),
+        ("version_banners", Shape::list(Shape::String)),
+        (
+            "cleartext",
+            Shape::object([
+                ("endpoint_is_cleartext", Shape::Bool),
+                ("same_port", plain()),
+                ("port_80", plain()),
+                ("served", Shape::Bool),
+                ("served_on", Shape::list(Shape::String)),
+            ]),
+        ),
+    ])
 }
