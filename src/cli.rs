@@ -1,6 +1,8 @@
 //! Command-line interface: `audit`, `lab`, `demo`, `pins`, `rules`, `validate`.
 //!
-//! Exit codes: 0 success, 1 grade below `--fail-under`, 2 error.
+//! Exit codes: 0 success, 1 grade below `--fail-under`, 2 error (including
+//! an audit whose rules could not all be evaluated: its reports are still
+//! written, and each tool error is printed on stderr).
 
 use crate::audit::rules::Ruleset;
 use crate::lab::{Lab, LabConfig};
@@ -229,6 +231,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             for p in &written {
                 say!("wrote {}", p.display());
             }
+            if report_tool_errors(&outcome.report) {
+                return Ok(ExitCode::from(2));
+            }
             let grade = outcome.report.score.grade.chars().next().unwrap_or('F');
             if let Some(limit) = fail_under
                 && grade > limit
@@ -303,6 +308,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             print_summary(&outcome.report);
             for p in &written {
                 say!("wrote {}", p.display());
+            }
+            if report_tool_errors(&outcome.report) {
+                return Ok(ExitCode::from(2));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -431,4 +439,23 @@ fn print_summary(r: &crate::report::Report) {
     for c in &r.score.caps {
         say!("  cap: {c}");
     }
+}
+
+/// Prints one stderr line per rule that could not be evaluated; true when
+/// there was any (the audit then exits with 2: its grade covers less than
+/// the rules claim).
+fn report_tool_errors(r: &crate::report::Report) -> bool {
+    for t in &r.tool_errors {
+        eprintln!(
+            "strata: tool error: rule `{}` on {} ({}): `{}` {}",
+            t.rule, t.subject, t.origin, t.expression, t.message
+        );
+    }
+    if !r.tool_errors.is_empty() {
+        eprintln!(
+            "strata: {} rule evaluation(s) failed: not findings and not scored; the reports list them under tool errors",
+            r.tool_errors.len()
+        );
+    }
+    !r.tool_errors.is_empty()
 }

@@ -94,3 +94,42 @@ fn broken_rules_name_the_rule_and_line() {
     assert_eq!(code, 2);
     assert!(err.contains("x.yaml:16: rule `broken-rule`"), "{err}");
 }
+
+#[test]
+fn a_rule_failing_at_run_time_is_reported_on_stderr_and_exits_2_with_reports_written() {
+    let rules = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        rules.path().join("x.yaml"),
+        "rules:\n  - id: ok-rule\n    title: t\n    layer: transport\n    severity: low\n    applies_to: endpoint\n    check: endpoint.https\n    proof: model\n    rationale: r\n    remediation: m\n  - id: zero-rule\n    title: t\n    layer: transport\n    severity: low\n    applies_to: endpoint\n    check: endpoint.port / (endpoint.port - endpoint.port) == 0\n    proof: model\n    rationale: r\n    remediation: m\n",
+    )
+    .expect("write");
+    let out = tempfile::tempdir().expect("tempdir");
+    let (code, stdout, err) = strata(&[
+        "audit",
+        "sample-projects/acme-pay/architecture.yaml",
+        "--offline",
+        "--rules",
+        rules.path().to_str().unwrap_or_default(),
+        "--out",
+        out.path().to_str().unwrap_or_default(),
+        "--fail-under",
+        "F",
+    ]);
+    assert_eq!(code, 2, "{stdout}{err}");
+    assert!(
+        err.contains("strata: tool error: rule `zero-rule` on endpoint:api (")
+            && err.contains("x.yaml:11): `check` failed: "),
+        "{err}"
+    );
+    assert!(!err.contains("ok-rule"), "{err}");
+    let json = std::fs::read_to_string(out.path().join("architecture.strata.json")).expect("report written");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("parse");
+    assert!(v["tool_errors"].as_array().is_some_and(|a| !a.is_empty()));
+    assert!(
+        v["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|f| f["rule"] == "ok-rule")
+    );
+}

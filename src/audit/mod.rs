@@ -32,7 +32,9 @@ pub enum Status {
     Unverified,
     /// The rule does not concern this subject.
     NotApplicable,
-    /// The evidence could not be gathered; the reason says why.
+    /// The evidence could not be gathered (a probe failed); the reason
+    /// says why. A rule that could not be evaluated is a [`ToolError`],
+    /// not a finding.
     Error,
 }
 
@@ -112,20 +114,43 @@ fn context(subject: &Subject) -> cel::Context<'static, 'static> {
     cx
 }
 
-fn evaluate(rule: &Rule, subject: &Subject, cx: &cel::Context<'_, '_>) -> Option<(Status, String)> {
+/// A rule that could not be evaluated on a subject: a bug in the rule (or
+/// in the tool), not a finding about the system. Kept apart from the
+/// findings and never scored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ToolError {
+    /// Rule id.
+    pub rule: String,
+    /// Subject id.
+    pub subject: String,
+    /// Where the rule is defined (`file:line` of its id).
+    pub origin: String,
+    /// The expression that failed: `when`, `check` or `explain`.
+    pub expression: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// What one rule gives on one subject.
+enum Outcome {
+    /// A verdict, and perhaps the tool error of a broken `explain` (the
+    /// verdict stands, with the default message).
+    Verdict(Status, String, Option<(&'static str, String)>),
+    /// `when` or `check` could not be evaluated: no verdict.
+    Broken(&'static str, String),
+}
+
+fn evaluate(rule: &Rule, subject: &Subject, cx: &cel::Context<'_, '_>) -> Option<Outcome> {
     if rule.applies_to != subject.kind {
         return None;
     }
-    let applies = |cx: &cel::Context<'_, '_>| -> Option<(Status, String)> {
+    let applies = |cx: &cel::Context<'_, '_>| -> Option<Outcome> {
         let when = rule.when.as_ref()?;
         match when.execute(cx) {
             Ok(cel::Value::Bool(true)) => None,
-            Ok(cel::Value::Bool(false)) => Some((Status::NotApplicable, "does not apply".into())),
-            Ok(other) => Some((
-                Status::Error,
-                format!("rule `when` gave {other:?}, not a bool ({})", rule.origin),
-            )),
-            Err(e) => Some((Status::Error, format!("rule `when` failed: {e} ({})", rule.origin))),
+            Ok(cel::Value::Bool(false)) => Some(Outcome::Verdict(Status::NotApplicable, "does not apply".into(), None)),
+            Ok(other) => Some(Outcome::Broken("when", format!("gave {other:?}, not a bool"))),
+            Err(e) => Some(Outcome::Broken("when", format!("failed: {e}"))),
         }
     };
     // A `when` over declarations decides applicability first; a `when` that
@@ -138,8 +163,20 @@ fn evaluate(rule: &Rule, subject: &Subject, cx: &cel::Context<'_, '_>) -> Option
     for need in &rule.needs {
         match subject.evidence.get(need) {
             Some(EvidenceState::Observed) => {}
-            Some(EvidenceState::Failed(f)) => return Some((Status::Error, format!("{need} probe failed at {f}"))),
-            _ => return Some((Status::Unverified, format!("no {need} evidence: not probed"))),
+            Some(EvidenceState::Failed(f)) => {
+                return Some(Outcome::Verdict(
+                    Status::Error,
+                    format!("{need} probe failed at {f}"),
+                    None,
+                ));
+            }
+            _ => {
+                return Some(Outcome::Verdict(
+                    Status::Unverified,
+                    format!("no {need} evidence: not probed"),
+                    None,
+                ));
+            }
         }
     }
     if rule.when_reads_evidence
@@ -152,21 +189,24 @@ fn evaluate(rule: &Rule, subject: &Subject, cx: &cel::Context<'_, '_>) -> Option
     let verdict = match rule.check.execute(cx) {
         Ok(cel::Value::Bool(b)) => Some(b),
         Ok(cel::Value::Null) => None,
-        Ok(other) => {
-            return Some((
-                Status::Error,
-                format!("rule check gave {other:?}, not a bool ({})", rule.origin),
-            ));
-        }
-        Err(e) => return Some((Status::Error, format!("rule check failed: {e} ({})", rule.origin))),
+        Ok(other) => return Some(Outcome::Broken("check", format!("gave {other:?}, not a bool"))),
+        Err(e) => return Some(Outcome::Broken("check", format!("failed: {e}"))),
     };
-    // A broken `explain` is a rule bug: say so rather than hide it.
-    let explained = rule.explain.as_ref().map(|p| match p.execute(cx) {
-        Ok(cel::Value::String(s)) => s.to_string(),
-        Ok(other) => format!("(rule explain gave {other:?}, not a string; {})", rule.origin),
-        Err(e) => format!("(rule explain failed: {e}; {})", rule.origin),
+    // A broken `explain` is a rule bug: reported as a tool error, while the
+    // verdict keeps the message it would have without an `explain`.
+    let mut broken_explain = None;
+    let explained = rule.explain.as_ref().and_then(|p| match p.execute(cx) {
+        Ok(cel::Value::String(s)) => Some(s.to_string()),
+        Ok(other) => {
+            broken_explain = Some(("explain", format!("gave {other:?}, not a string")));
+            None
+        }
+        Err(e) => {
+            broken_explain = Some(("explain", format!("failed: {e}")));
+            None
+        }
     });
-    Some(match (verdict, rule.proof) {
+    let (status, message) = match (verdict, rule.proof) {
         (None, _) => (
             Status::Unverified,
             match explained {
@@ -186,17 +226,39 @@ fn evaluate(rule: &Rule, subject: &Subject, cx: &cel::Context<'_, '_>) -> Option
             Status::Fail,
             explained.unwrap_or_else(|| format!("check failed: {}", rule.check_source)),
         ),
-    })
+    };
+    Some(Outcome::Verdict(status, message, broken_explain))
 }
 
-/// Runs every rule on every subject it applies to.
-pub fn findings(ruleset: &Ruleset, subjects: &[Subject]) -> Vec<Finding> {
+/// Runs every rule on every subject it applies to: the findings, and the
+/// rules that could not be evaluated (see [`ToolError`]).
+pub fn findings(ruleset: &Ruleset, subjects: &[Subject]) -> (Vec<Finding>, Vec<ToolError>) {
     let mut out = Vec::new();
+    let mut tool_errors = Vec::new();
     for s in subjects {
         let cx = context(s);
         for rule in &ruleset.rules {
-            let Some((status, message)) = evaluate(rule, s, &cx) else {
+            let Some(outcome) = evaluate(rule, s, &cx) else {
                 continue;
+            };
+            let tool_error = |expression: &str, message: String| ToolError {
+                rule: rule.id.clone(),
+                subject: s.id.clone(),
+                origin: rule.origin.clone(),
+                expression: expression.to_string(),
+                message,
+            };
+            let (status, message) = match outcome {
+                Outcome::Broken(expression, message) => {
+                    tool_errors.push(tool_error(expression, message));
+                    continue;
+                }
+                Outcome::Verdict(status, message, broken) => {
+                    if let Some((expression, why)) = broken {
+                        tool_errors.push(tool_error(expression, why));
+                    }
+                    (status, message)
+                }
             };
             let evidence = rule
                 .variables
@@ -229,7 +291,8 @@ pub fn findings(ruleset: &Ruleset, subjects: &[Subject]) -> Vec<Finding> {
             &b.subject,
         ))
     });
-    out
+    tool_errors.sort_by(|a, b| (&a.rule, &a.subject, &a.expression).cmp(&(&b.rule, &b.subject, &b.expression)));
+    (out, tool_errors)
 }
 
 /// Inputs and outputs of one audit.
@@ -239,6 +302,8 @@ pub struct Audit {
     pub graph: DefenseGraph,
     /// Every finding.
     pub findings: Vec<Finding>,
+    /// Rules that could not be evaluated: not findings, never scored.
+    pub tool_errors: Vec<ToolError>,
     /// Scores and grade.
     pub score: score::Score,
 }
@@ -247,7 +312,12 @@ pub struct Audit {
 pub fn run(model: &Model, evidence: &Evidence, ruleset: &Ruleset) -> Audit {
     let graph = DefenseGraph::build(model);
     let subjects = facts::subjects(model, &graph, evidence);
-    let findings = findings(ruleset, &subjects);
+    let (findings, tool_errors) = findings(ruleset, &subjects);
     let score = score::score(&findings);
-    Audit { graph, findings, score }
+    Audit {
+        graph,
+        findings,
+        tool_errors,
+        score,
+    }
 }

@@ -6,7 +6,9 @@
 //! earns nothing, so a claim never scores like a proof. The overall score
 //! pools all layers. Caps then limit the grade: one critical failure caps it
 //! at D, two or more at F; a high failure caps it at C; a critical rule left
-//! unverified or in error caps it at B.
+//! unverified or in error caps it at B. Only findings count: a rule that
+//! could not be evaluated is a [`ToolError`](super::ToolError), which is
+//! reported apart and never scored.
 
 use super::rules::{Layer, Severity};
 use super::{Finding, Status};

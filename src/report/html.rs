@@ -33,6 +33,7 @@ svg.graph .edge.attacker { stroke-dasharray: 5 4; }
 svg.graph .edge.bypass { stroke: var(--fail); stroke-width: 2.5; stroke-dasharray: 6 3; }
 .muted { color: #777; }
 .caps li { color: var(--fail); }
+.tool-errors { border: 2px solid var(--err); border-radius: 8px; padding: 0 1rem .5rem; margin: 1rem 0; background: #fff8ec; }
 @media print { body { margin: 0; max-width: none; } details { display: block; } .graph-wrap { border: none; } h2 { break-after: avoid; } tr { break-inside: avoid; } }
 "#;
 
@@ -107,8 +108,34 @@ pub fn render(r: &Report) -> String {
                             (r.system.rules) " rules over " (r.system.endpoints) " endpoints, " (r.system.components) " components, "
                             (r.system.clients) " clients, " (r.system.pin_sets) " pin sets"
                         }
+                        @if !r.tool_errors.is_empty() {
+                            div { a href="#tool-errors" { strong { (r.tool_errors.len()) " tool error(s)" } } ": rules that could not be evaluated (not findings, not scored)" }
+                        }
                         @if !r.score.caps.is_empty() {
                             ul class="caps" { @for c in &r.score.caps { li { (c) } } }
+                        }
+                    }
+                }
+                @if !r.tool_errors.is_empty() {
+                    section class="tool-errors" id="tool-errors" {
+                        h2 { "Tool errors (not findings)" }
+                        p {
+                            (r.tool_errors.len()) " rule evaluation(s) failed. These are defects in the rules (or in Strata), not findings about "
+                            (r.system.name) ": they are not counted in any score or grade, and the rules concerned gave no verdict on these subjects, so the grade above covers less than it claims."
+                        }
+                        table {
+                            thead { tr { th { "Rule" } th { "Subject" } th { "Expression" } th { "Error" } th { "Defined at" } } }
+                            tbody {
+                                @for t in &r.tool_errors {
+                                    tr {
+                                        td { code { (t.rule) } }
+                                        td { code { (t.subject) } }
+                                        td { code { (t.expression) } }
+                                        td { (t.message) }
+                                        td { code { (t.origin) } }
+                                    }
+                                }
+                            }
                         }
                     }
                 }

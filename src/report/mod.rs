@@ -9,7 +9,7 @@ pub mod json;
 pub mod svg;
 
 use crate::audit::score::Score;
-use crate::audit::{Audit, Finding, Status};
+use crate::audit::{Audit, Finding, Status, ToolError};
 use crate::evidence::Evidence;
 use crate::graph::{NodeKind, layout};
 use crate::model::{Control, Model};
@@ -131,6 +131,9 @@ pub struct Report {
     pub score: Score,
     /// Every finding (not-applicable ones included, for completeness).
     pub findings: Vec<Finding>,
+    /// Rules that could not be evaluated on a subject: not findings, not
+    /// scored (empty when every rule ran).
+    pub tool_errors: Vec<ToolError>,
     /// The defense-in-depth graph.
     pub graph: GraphView,
     /// Raw evidence.
@@ -268,6 +271,7 @@ pub fn build(model: &Model, evidence: &Evidence, audit: &Audit, rules: usize) ->
         },
         score: audit.score.clone(),
         findings: audit.findings.clone(),
+        tool_errors: audit.tool_errors.clone(),
         graph: graph_view(model, audit),
         evidence: evidence.clone(),
     }
