@@ -21,20 +21,59 @@ const SAMPLES: &[&str] = &[
 /// The test fails if one of them does appear, so the list stays true.
 const NEVER_SEEN: &[(&str, &str)] = &[
     ("rate_limit.stop_detail", "a burst whose requests fail after the first"),
-    ("rate_limit.token_withheld", "a declared token that cannot be sent (the lab's always can)"),
-    ("auth.routes[].cases.alg_none.error", "a route that stops answering mid-probe"),
-    ("auth.routes[].cases.anonymous.error", "a route that stops answering mid-probe"),
-    ("auth.routes[].cases.expired.error", "a route that stops answering mid-probe"),
-    ("auth.routes[].cases.malformed_bearer.error", "a route that stops answering mid-probe"),
-    ("auth.routes[].cases.query_token.error", "a route that stops answering mid-probe"),
-    ("auth.routes[].cases.wrong_key.error", "a route that stops answering mid-probe"),
+    (
+        "rate_limit.token_withheld",
+        "a declared token that cannot be sent (the lab's always can)",
+    ),
+    (
+        "auth.routes[].cases.alg_none.error",
+        "a route that stops answering mid-probe",
+    ),
+    (
+        "auth.routes[].cases.anonymous.error",
+        "a route that stops answering mid-probe",
+    ),
+    (
+        "auth.routes[].cases.expired.error",
+        "a route that stops answering mid-probe",
+    ),
+    (
+        "auth.routes[].cases.malformed_bearer.error",
+        "a route that stops answering mid-probe",
+    ),
+    (
+        "auth.routes[].cases.query_token.error",
+        "a route that stops answering mid-probe",
+    ),
+    (
+        "auth.routes[].cases.wrong_key.error",
+        "a route that stops answering mid-probe",
+    ),
     ("auth.routes[].token.error", "a route that stops answering mid-probe"),
-    ("surface.cors.simple.error", "the first request failing fails the whole probe"),
-    ("surface.cors.null_origin.error", "a server that stops answering mid-probe"),
-    ("surface.cleartext.port_80.status", "port 80 answering plain HTTP (needs root to bind)"),
-    ("surface.cleartext.port_80.location", "port 80 answering plain HTTP (needs root to bind)"),
-    ("surface.cleartext.port_80.body_bytes", "port 80 answering plain HTTP (needs root to bind)"),
-    ("legacy.transcript[].answer.detail", "a server answering a ClientHello with garbage or not in time"),
+    (
+        "surface.cors.simple.error",
+        "the first request failing fails the whole probe",
+    ),
+    (
+        "surface.cors.null_origin.error",
+        "a server that stops answering mid-probe",
+    ),
+    (
+        "surface.cleartext.port_80.status",
+        "port 80 answering plain HTTP (needs root to bind)",
+    ),
+    (
+        "surface.cleartext.port_80.location",
+        "port 80 answering plain HTTP (needs root to bind)",
+    ),
+    (
+        "surface.cleartext.port_80.body_bytes",
+        "port 80 answering plain HTTP (needs root to bind)",
+    ),
+    (
+        "legacy.transcript[].answer.detail",
+        "a server answering a ClientHello with garbage or not in time",
+    ),
 ];
 
 /// A plain-HTTP API answering every request with 200 and a body (at most
@@ -119,8 +158,10 @@ async fn every_fact_of_every_sample_against_the_lab_conforms_to_the_schema() {
     let cleartext = format!(
         "strata: 1\nsystem: {{ name: clear }}\ncomponents:\n  - {{ id: gw, kind: api-gateway, exposure: public }}\nendpoints:\n  - {{ id: plain, component: gw, url: \"http://127.0.0.1:{port}/v1/accounts\", auth: {{ expect: jwt }} }}\n"
     );
-    let mut models: Vec<(String, strata::model::Model)> =
-        SAMPLES.iter().map(|s| (s.to_string(), common::sample(&lab, s))).collect();
+    let mut models: Vec<(String, strata::model::Model)> = SAMPLES
+        .iter()
+        .map(|s| (s.to_string(), common::sample(&lab, s)))
+        .collect();
     models.push((
         "cleartext API".into(),
         strata::model::load_str(&cleartext, std::path::Path::new("clear.yaml")).expect("model"),
@@ -157,7 +198,12 @@ async fn every_fact_of_every_sample_against_the_lab_conforms_to_the_schema() {
         }
     }
     lab.stop().await;
-    assert!(problems.is_empty(), "{} departures:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} departures:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 
     // Every evidence variable was observed at least once, so each shape was
     // put to the test.

@@ -654,7 +654,13 @@ impl Checker<'_> {
                 }
             }
             operators::ADD => match (pair(0), pair(1)) {
-                (Some(x), Some(y)) if x != y || !matches!(x, "number" | "string" | "list") => Err(mismatch("adds")),
+                (Some(x), Some(y)) if x != y || !matches!(x, "number" | "string" | "list") => {
+                    let mut e = mismatch("adds");
+                    if x == "string" || y == "string" {
+                        e.message.push_str(": convert with `string(…)` first");
+                    }
+                    Err(e)
+                }
                 _ => Ok(match (args.first().map(strip_null), args.get(1).map(strip_null)) {
                     (Some(Shape::String), _) | (_, Some(Shape::String)) => Shape::String,
                     (Some(Shape::Int), Some(Shape::Int)) => Shape::Int,

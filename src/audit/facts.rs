@@ -3,8 +3,9 @@
 //! Facts are plain JSON-like values computed in Rust from the model, the
 //! graph and the evidence (certificate dates against the audit clock, pin
 //! matching, attack paths). Each subject kind exposes a fixed set of
-//! variables, documented in `docs/facts.md`; a rule that names any other
-//! variable is refused at load time. A variable that needs live evidence is
+//! variables, whose shapes are the [fact schema](super::schema) (documented
+//! in `docs/facts.md`); a rule that does not fit them is refused at load
+//! time. A variable that needs live evidence is
 //! absent when that evidence is missing, and the rule's `needs` list turns
 //! that into "unverified" or "error" rather than a guess.
 
@@ -16,25 +17,6 @@ use std::collections::BTreeMap;
 
 /// Kinds of subject a rule can apply to.
 pub const SUBJECT_KINDS: &[&str] = &["endpoint", "pinset", "client", "component", "system"];
-
-/// Variables each subject kind exposes (besides evidence variables).
-pub fn variables_of(kind: &str) -> &'static [&'static str] {
-    match kind {
-        "endpoint" => {
-            static ENDPOINT_VARS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
-                let mut v = vec!["endpoint", "component", "now"];
-                v.extend_from_slice(crate::evidence::ENDPOINT_EVIDENCE);
-                v
-            });
-            ENDPOINT_VARS.as_slice()
-        }
-        "pinset" => &["pinset", "pinning", "now"],
-        "client" => &["client", "now"],
-        "component" => &["component", "graph", "now"],
-        "system" => &["system", "now"],
-        _ => &[],
-    }
-}
 
 /// State of a piece of evidence a rule may need.
 #[derive(Debug, Clone, PartialEq)]

@@ -377,7 +377,11 @@ fn compile(file: &Path, r: RawRule) -> Result<Rule, RuleError> {
             };
             return Err(err(
                 n.referenced.line(),
-                format!("needs `{}`: a {kind} has no such evidence (known: {known})", n.value),
+                format!(
+                    "needs `{}`: {} {kind} has no such evidence (known: {known})",
+                    n.value,
+                    if kind.starts_with('e') { "an" } else { "a" }
+                ),
             ));
         }
         needs.push(n.value.clone());

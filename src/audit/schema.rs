@@ -258,7 +258,7 @@ pub fn endpoint() -> Shape {
         ("port", Shape::Int),
         ("server_name", Shape::String),
         ("trust", Shape::String),
-        ("min_version", opt_string()),
+        ("min_version", Shape::String),
         ("hsts_expected", Shape::Bool),
         ("expiry_warning_days", Shape::Int),
         ("mtls", opt_string()),
@@ -456,6 +456,7 @@ pub fn evidence_kinds(kind: &str) -> Vec<&'static str> {
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::collections::BTreeSet;
 
     #[test]
     fn conformance_reports_every_departure_with_its_path() {
@@ -504,6 +505,113 @@ mod tests {
         assert_eq!(evidence_kinds("endpoint"), crate::evidence::ENDPOINT_EVIDENCE);
         assert_eq!(evidence_kinds("pinset"), ["tls"]);
         assert!(evidence_kinds("system").is_empty());
+    }
+
+    /// The rows of the first `| Key | Type | ...` table after the line
+    /// starting with `heading` (the whole text when empty): (keys, type).
+    /// A row may name several keys (`` `a`, `b` ``).
+    fn doc_table(doc: &str, heading: &str) -> Vec<(Vec<String>, String)> {
+        let start = if heading.is_empty() {
+            0
+        } else {
+            doc.find(&format!("\n{heading}"))
+                .unwrap_or_else(|| panic!("no `{heading}` heading"))
+        };
+        let mut rows = Vec::new();
+        let mut in_table = false;
+        for line in doc[start..].lines() {
+            let cells: Vec<&str> = line.split(" | ").map(|c| c.trim_matches(['|', ' '])).collect();
+            if !in_table {
+                in_table = line.starts_with('|') && cells[0].eq_ignore_ascii_case("key");
+                continue;
+            }
+            if !line.starts_with('|') {
+                break;
+            }
+            if cells[0].starts_with("---") {
+                continue;
+            }
+            let keys = cells[0].split(", ").map(|k| k.trim_matches('`').to_string()).collect();
+            rows.push((keys, cells.get(1).copied().unwrap_or_default().to_string()));
+        }
+        assert!(!rows.is_empty(), "no key table after `{heading}`");
+        rows
+    }
+
+    #[test]
+    fn docs_facts_md_lists_every_key_with_the_schema_type() {
+        let doc = include_str!("../../docs/facts.md");
+        let sections: [(&str, Shape); 10] = [
+            ("### `endpoint`", endpoint()),
+            ("### `component`", component()),
+            ("### `tls`", tls()),
+            ("#### Certificate facts", certificate()),
+            ("### `http`", http()),
+            ("### `pinset`", pinset()),
+            ("### `pinning`", pinning()),
+            ("### `client`", client()),
+            ("### `graph`", graph()),
+            ("### `system`", system()),
+        ];
+        let mut problems = Vec::new();
+        for (heading, shape) in sections {
+            let fields = shape.fields().cloned().unwrap_or_default();
+            let rows = doc_table(doc, heading);
+            let documented: Vec<&String> = rows.iter().flat_map(|(k, _)| k).collect();
+            for (keys, ty) in &rows {
+                for k in keys {
+                    match fields.get(k.as_str()) {
+                        None => problems.push(format!("{heading}: `{k}` is documented but not in the schema")),
+                        Some(f) if f.shape.describe() != *ty => problems.push(format!(
+                            "{heading}: `{k}` is documented as `{ty}`, the schema says `{}`",
+                            f.shape.describe()
+                        )),
+                        Some(_) => {}
+                    }
+                }
+            }
+            for k in fields.keys() {
+                if !documented.iter().any(|d| d == k) {
+                    problems.push(format!("{heading}: `{k}` is in the schema but not documented"));
+                }
+            }
+        }
+        assert!(
+            problems.is_empty(),
+            "docs/facts.md is out of date:\n{}",
+            problems.join("\n")
+        );
+    }
+
+    #[test]
+    fn each_probe_doc_lists_the_top_level_keys_of_its_evidence() {
+        let docs = [
+            ("legacy", include_str!("../../docs/probes/legacy.md")),
+            ("mtls", include_str!("../../docs/probes/mtls.md")),
+            ("enrollment", include_str!("../../docs/probes/enrollment.md")),
+            ("signing", include_str!("../../docs/probes/signing.md")),
+            ("auth", include_str!("../../docs/probes/auth.md")),
+            ("rate_limit", include_str!("../../docs/probes/rate_limit.md")),
+            ("surface", include_str!("../../docs/probes/surface.md")),
+        ];
+        let mut problems = Vec::new();
+        for (name, doc) in docs {
+            let shape = evidence_shape(name).unwrap_or(Shape::Any);
+            let fields = shape.fields().cloned().unwrap_or_default();
+            let documented: BTreeSet<String> = doc_table(doc, "").into_iter().flat_map(|(k, _)| k).collect();
+            let declared: BTreeSet<String> = fields.keys().map(|k| k.to_string()).collect();
+            for k in documented.difference(&declared) {
+                problems.push(format!(
+                    "docs/probes/{name}.md: `{k}` is documented but not in the schema"
+                ));
+            }
+            for k in declared.difference(&documented) {
+                problems.push(format!(
+                    "docs/probes/{name}.md: `{k}` is in the schema but not documented"
+                ));
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 
     #[test]

@@ -522,48 +522,6 @@ async fn run(target: &EndpointTarget, decl: &Endpoint, cx: &ProbeContext) -> Res
     }))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn leak_markers_find_internals_and_not_plain_errors() {
-        assert!(leaks(br#"{"error":"invalid_token"}"#).is_empty());
-        let trace = b"TypeError: x\n    at Layer.handle (/srv/gw/node_modules/express/lib/router/layer.js:95:5)";
-        assert_eq!(leaks(trace), ["file-path", "stack-trace"]);
-        assert_eq!(leaks(b"ERROR: SQLSTATE[42000]"), ["sql"]);
-        assert_eq!(leaks(b"<h1>Whitelabel Error Page</h1>"), ["framework-banner"]);
-    }
-
-    #[test]
-    fn token_description_keeps_names_and_lifetimes_only() {
-        let key = Es256Key::generate().expect("key");
-        let token = key
-            .sign(
-                &Map::new(),
-                &json!({"sub": "alice-secret-subject", "iat": 100, "exp": 1000, "cnf": {"jkt": "abc"}}),
-            )
-            .expect("sign");
-        let d = describe_token(jwt::decode_unverified(&token).as_ref(), 400);
-        let text = Value::Object(d).to_string();
-        assert!(!text.contains("alice-secret-subject"), "{text}");
-        assert!(text.contains("\"lifetime_s\":900"), "{text}");
-        assert!(text.contains("\"expires_in_s\":600"), "{text}");
-        assert!(text.contains("\"cnf_methods\":[\"jkt\"]"), "{text}");
-        let opaque = Value::Object(describe_token(None, 0)).to_string();
-        assert_eq!(opaque, r#"{"format":"opaque"}"#);
-    }
-
-    #[test]
-    fn queries_append_and_statuses_get_verdicts() {
-        assert_eq!(with_query("/a", "x=1"), "/a?x=1");
-        assert_eq!(with_query("/a?b=2", "x=1"), "/a?b=2&x=1");
-        assert_eq!(verdict(401), "refused");
-        assert_eq!(verdict(204), "accepted");
-        assert_eq!(verdict(302), "other");
-    }
-}
-
 /// The shape of this probe's evidence (`docs/probes/auth.md`).
 pub fn facts_shape() -> crate::audit::schema::Shape {
     use crate::audit::schema::Shape;
@@ -642,4 +600,46 @@ pub fn facts_shape() -> crate::audit::schema::Shape {
         ("internal_answers_unauthenticated", Shape::Bool),
         ("token", Shape::nullable(token)),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leak_markers_find_internals_and_not_plain_errors() {
+        assert!(leaks(br#"{"error":"invalid_token"}"#).is_empty());
+        let trace = b"TypeError: x\n    at Layer.handle (/srv/gw/node_modules/express/lib/router/layer.js:95:5)";
+        assert_eq!(leaks(trace), ["file-path", "stack-trace"]);
+        assert_eq!(leaks(b"ERROR: SQLSTATE[42000]"), ["sql"]);
+        assert_eq!(leaks(b"<h1>Whitelabel Error Page</h1>"), ["framework-banner"]);
+    }
+
+    #[test]
+    fn token_description_keeps_names_and_lifetimes_only() {
+        let key = Es256Key::generate().expect("key");
+        let token = key
+            .sign(
+                &Map::new(),
+                &json!({"sub": "alice-secret-subject", "iat": 100, "exp": 1000, "cnf": {"jkt": "abc"}}),
+            )
+            .expect("sign");
+        let d = describe_token(jwt::decode_unverified(&token).as_ref(), 400);
+        let text = Value::Object(d).to_string();
+        assert!(!text.contains("alice-secret-subject"), "{text}");
+        assert!(text.contains("\"lifetime_s\":900"), "{text}");
+        assert!(text.contains("\"expires_in_s\":600"), "{text}");
+        assert!(text.contains("\"cnf_methods\":[\"jkt\"]"), "{text}");
+        let opaque = Value::Object(describe_token(None, 0)).to_string();
+        assert_eq!(opaque, r#"{"format":"opaque"}"#);
+    }
+
+    #[test]
+    fn queries_append_and_statuses_get_verdicts() {
+        assert_eq!(with_query("/a", "x=1"), "/a?x=1");
+        assert_eq!(with_query("/a?b=2", "x=1"), "/a?b=2&x=1");
+        assert_eq!(verdict(401), "refused");
+        assert_eq!(verdict(204), "accepted");
+        assert_eq!(verdict(302), "other");
+    }
 }

@@ -343,6 +343,40 @@ impl EndpointProbe for EnrollmentProbe {
     }
 }
 
+/// The shape of this probe's evidence (`docs/probes/enrollment.md`).
+pub fn facts_shape() -> crate::audit::schema::Shape {
+    use crate::audit::schema::Shape;
+    let case = || {
+        Shape::object([
+            ("tested", Shape::Bool),
+            ("status", Shape::nullable(Shape::Int)),
+            ("accepted", Shape::nullable(Shape::Bool)),
+            ("verdict", Shape::String),
+            ("reason", Shape::String),
+        ])
+    };
+    Shape::object([
+        ("path", Shape::String),
+        ("challenge_path", Shape::nullable(Shape::String)),
+        ("token_supplied", Shape::Bool),
+        ("bogus_kind", Shape::String),
+        ("no_attestation", case()),
+        ("bogus_attestation", case()),
+        ("broken_pop", case()),
+        ("genuine", case()),
+        ("replayed_nonce", case()),
+        (
+            "issued_cert",
+            Shape::nullable(Shape::object([
+                ("subject", Shape::String),
+                ("issuer", Shape::String),
+                ("lifetime_days", Shape::Int),
+                ("matches_csr_key", Shape::Bool),
+            ])),
+        ),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,38 +430,4 @@ mod tests {
         };
         assert_eq!(judge(&accepted, Err("no baseline".into()), "x")["verdict"], "accepted");
     }
-}
-
-/// The shape of this probe's evidence (`docs/probes/enrollment.md`).
-pub fn facts_shape() -> crate::audit::schema::Shape {
-    use crate::audit::schema::Shape;
-    let case = || {
-        Shape::object([
-            ("tested", Shape::Bool),
-            ("status", Shape::nullable(Shape::Int)),
-            ("accepted", Shape::nullable(Shape::Bool)),
-            ("verdict", Shape::String),
-            ("reason", Shape::String),
-        ])
-    };
-    Shape::object([
-        ("path", Shape::String),
-        ("challenge_path", Shape::nullable(Shape::String)),
-        ("token_supplied", Shape::Bool),
-        ("bogus_kind", Shape::String),
-        ("no_attestation", case()),
-        ("bogus_attestation", case()),
-        ("broken_pop", case()),
-        ("genuine", case()),
-        ("replayed_nonce", case()),
-        (
-            "issued_cert",
-            Shape::nullable(Shape::object([
-                ("subject", Shape::String),
-                ("issuer", Shape::String),
-                ("lifetime_days", Shape::Int),
-                ("matches_csr_key", Shape::Bool),
-            ])),
-        ),
-    ])
 }

@@ -214,36 +214,6 @@ impl EndpointProbe for MtlsProbe {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn refusals_are_classified_by_where_they_happen() {
-        assert_eq!(rejected_at(&Outcome::HandshakeRefused("alert".into())), "handshake");
-        assert_eq!(
-            rejected_at(&Outcome::ClosedBeforeResponse("alert".into())),
-            "first-read"
-        );
-        for (status, at) in [
-            (401, "http-status"),
-            (403, "http-status"),
-            (496, "http-status"),
-            (200, "not-rejected"),
-            (404, "not-rejected"),
-        ] {
-            assert_eq!(rejected_at(&Outcome::Response { status, body: vec![] }), at, "{status}");
-        }
-        let c = case(&Outcome::Response {
-            status: 403,
-            body: vec![],
-        });
-        assert_eq!(c["refused"], true);
-        assert_eq!(c["status"], 403);
-        assert_eq!(untested("x")["refused"], Value::Null);
-    }
-}
-
 /// The shape of this probe's evidence (`docs/probes/mtls.md`).
 pub fn facts_shape() -> crate::audit::schema::Shape {
     use crate::audit::schema::Shape;
@@ -275,4 +245,34 @@ pub fn facts_shape() -> crate::audit::schema::Shape {
             ])),
         ),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_are_classified_by_where_they_happen() {
+        assert_eq!(rejected_at(&Outcome::HandshakeRefused("alert".into())), "handshake");
+        assert_eq!(
+            rejected_at(&Outcome::ClosedBeforeResponse("alert".into())),
+            "first-read"
+        );
+        for (status, at) in [
+            (401, "http-status"),
+            (403, "http-status"),
+            (496, "http-status"),
+            (200, "not-rejected"),
+            (404, "not-rejected"),
+        ] {
+            assert_eq!(rejected_at(&Outcome::Response { status, body: vec![] }), at, "{status}");
+        }
+        let c = case(&Outcome::Response {
+            status: 403,
+            body: vec![],
+        });
+        assert_eq!(c["refused"], true);
+        assert_eq!(c["status"], 403);
+        assert_eq!(untested("x")["refused"], Value::Null);
+    }
 }

@@ -214,23 +214,6 @@ async fn run(target: &EndpointTarget, decl: &Endpoint, cx: &ProbeContext) -> Res
     Ok(Value::Object(out))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn burst_sizes_and_allowances() {
-        assert_eq!(burst_size(10), 25);
-        assert_eq!(burst_size(100), 200);
-        assert_eq!(burst_size(u32::MAX), 200);
-        assert_eq!(burst_size(0), 5);
-        let w = Duration::from_secs(5);
-        assert_eq!(allowance(10, w, Duration::from_millis(300)), 20);
-        assert_eq!(allowance(10, w, Duration::from_secs(6)), 30);
-        assert_eq!(allowance(10, Duration::ZERO, Duration::from_millis(3)), 50);
-    }
-}
-
 /// The shape of this probe's evidence (`docs/probes/rate_limit.md`).
 pub fn facts_shape() -> crate::audit::schema::Shape {
     use crate::audit::schema::Shape;
@@ -269,4 +252,21 @@ pub fn facts_shape() -> crate::audit::schema::Shape {
         ),
         ("allowed_before_limit", Shape::Int),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn burst_sizes_and_allowances() {
+        assert_eq!(burst_size(10), 25);
+        assert_eq!(burst_size(100), 200);
+        assert_eq!(burst_size(u32::MAX), 200);
+        assert_eq!(burst_size(0), 5);
+        let w = Duration::from_secs(5);
+        assert_eq!(allowance(10, w, Duration::from_millis(300)), 20);
+        assert_eq!(allowance(10, w, Duration::from_secs(6)), 30);
+        assert_eq!(allowance(10, Duration::ZERO, Duration::from_millis(3)), 50);
+    }
 }

@@ -290,6 +290,32 @@ impl EndpointProbe for SigningProbe {
     }
 }
 
+/// The shape of this probe's evidence (`docs/probes/signing.md`).
+pub fn facts_shape() -> crate::audit::schema::Shape {
+    use crate::audit::schema::Shape;
+    let case = || {
+        Shape::object([
+            ("status", Shape::nullable(Shape::Int)),
+            ("accepted", Shape::Bool),
+            ("verdict", Shape::String),
+            ("reason", Shape::String),
+        ])
+    };
+    Shape::object([
+        ("scheme", Shape::String),
+        ("path", Shape::String),
+        ("key_id", Shape::String),
+        ("max_skew_s", Shape::Int),
+        ("stale_by_s", Shape::Int),
+        ("valid", case()),
+        ("replay", case()),
+        ("tampered_body", case()),
+        ("stale_timestamp", case()),
+        ("reused_nonce", case()),
+        ("older_nonce", case()),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,30 +356,4 @@ mod tests {
         );
         assert_eq!(sf_string("a\"b\\c\n"), "a\\\"b\\\\c");
     }
-}
-
-/// The shape of this probe's evidence (`docs/probes/signing.md`).
-pub fn facts_shape() -> crate::audit::schema::Shape {
-    use crate::audit::schema::Shape;
-    let case = || {
-        Shape::object([
-            ("status", Shape::nullable(Shape::Int)),
-            ("accepted", Shape::Bool),
-            ("verdict", Shape::String),
-            ("reason", Shape::String),
-        ])
-    };
-    Shape::object([
-        ("scheme", Shape::String),
-        ("path", Shape::String),
-        ("key_id", Shape::String),
-        ("max_skew_s", Shape::Int),
-        ("stale_by_s", Shape::Int),
-        ("valid", case()),
-        ("replay", case()),
-        ("tampered_body", case()),
-        ("stale_timestamp", case()),
-        ("reused_nonce", case()),
-        ("older_nonce", case()),
-    ])
 }

@@ -267,21 +267,6 @@ async fn run(target: &EndpointTarget, cx: &ProbeContext) -> Result<Value, ProbeF
     }))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn versions_are_recognised_in_banners() {
-        for v in ["legacy-gw/2.4.1", "Express 4.16.0", "nginx/1", "4.0.30319", "PHP/8"] {
-            assert!(has_version(v), "{v}");
-        }
-        for v in ["strata-lab", "nginx", "cloudflare", "ASP.NET", "Express", "1 proxy"] {
-            assert!(!has_version(v), "{v}");
-        }
-    }
-}
-
 /// The shape of this probe's evidence (`docs/probes/surface.md`).
 pub fn facts_shape() -> crate::audit::schema::Shape {
     use crate::audit::schema::Shape;
@@ -337,4 +322,19 @@ pub fn facts_shape() -> crate::audit::schema::Shape {
             ]),
         ),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_recognised_in_banners() {
+        for v in ["legacy-gw/2.4.1", "Express 4.16.0", "nginx/1", "4.0.30319", "PHP/8"] {
+            assert!(has_version(v), "{v}");
+        }
+        for v in ["strata-lab", "nginx", "cloudflare", "ASP.NET", "Express", "1 proxy"] {
+            assert!(!has_version(v), "{v}");
+        }
+    }
 }
