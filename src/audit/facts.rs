@@ -218,12 +218,12 @@ pub fn subjects(model: &Model, graph: &DefenseGraph, evidence: &Evidence) -> Vec
         let mut evs = BTreeMap::new();
         evs.insert("tls".into(), state(&ev.tls));
         evs.insert("http".into(), state(&ev.http));
-        for kind in crate::evidence::ENDPOINT_EVIDENCE.iter().skip(2) {
-            let obs = ev.layers.get(*kind).cloned().unwrap_or_default();
+        for kind in crate::probe::registry::layer_kinds() {
+            let obs = ev.layers.get(kind).cloned().unwrap_or_default();
             if let Observation::Observed(v) = &obs {
-                vars.insert((*kind).to_string(), v.clone());
+                vars.insert(kind.to_string(), v.clone());
             }
-            evs.insert((*kind).to_string(), state(&obs));
+            evs.insert(kind.to_string(), state(&obs));
         }
         out.push(Subject {
             id: format!("endpoint:{}", t.id),

@@ -379,16 +379,14 @@ pub fn system() -> Shape {
 }
 
 /// The shape of an endpoint's evidence kind (`tls`, `http` or a layer
-/// probe's name), or none for an unknown kind.
+/// probe's name), as the first probe of the
+/// [registry](crate::probe::registry) that records it declares; none for an
+/// unknown kind.
 pub fn evidence_shape(kind: &str) -> Option<Shape> {
-    match kind {
-        "tls" => Some(tls()),
-        "http" => Some(http()),
-        _ => crate::probe::layer_probes()
-            .iter()
-            .find(|p| p.name() == kind)
-            .map(|p| p.facts_shape()),
-    }
+    crate::probe::registry::probes()
+        .iter()
+        .find(|p| p.evidence_kinds().contains(&kind))
+        .map(|p| p.facts_shape(kind))
 }
 
 fn build(kind: &str) -> Vec<Variable> {
@@ -404,7 +402,7 @@ fn build(kind: &str) -> Vec<Variable> {
                 // Null when the serving component is not declared.
                 always("component", Shape::nullable(component())),
             ];
-            for kind in crate::evidence::ENDPOINT_EVIDENCE {
+            for kind in crate::probe::registry::evidence_kinds() {
                 v.push(Variable {
                     name: kind,
                     // An evidence kind without a declared shape is left
@@ -499,10 +497,17 @@ mod tests {
                 assert_ne!(v.shape, Shape::Any, "{kind}.{} has no declared shape", v.name);
             }
         }
-        for e in crate::evidence::ENDPOINT_EVIDENCE {
+        for e in crate::probe::registry::evidence_kinds() {
             assert!(evidence_shape(e).is_some(), "evidence `{e}` has no shape");
+            // Probes recording the same kind (`http` from the TLS and the
+            // cleartext probe) agree on its shape.
+            for p in crate::probe::registry::probes() {
+                if p.evidence_kinds().contains(e) {
+                    assert_eq!(Some(p.facts_shape(e)), evidence_shape(e), "{} on `{e}`", p.name());
+                }
+            }
         }
-        assert_eq!(evidence_kinds("endpoint"), crate::evidence::ENDPOINT_EVIDENCE);
+        assert_eq!(evidence_kinds("endpoint"), crate::probe::registry::evidence_kinds());
         assert_eq!(evidence_kinds("pinset"), ["tls"]);
         assert!(evidence_kinds("system").is_empty());
     }

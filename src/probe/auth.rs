@@ -102,7 +102,7 @@ impl EndpointProbe for AuthProbe {
         "auth"
     }
 
-    fn facts_shape(&self) -> crate::audit::schema::Shape {
+    fn facts_shape(&self, _kind: &str) -> crate::audit::schema::Shape {
         facts_shape()
     }
 

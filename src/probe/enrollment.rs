@@ -316,7 +316,7 @@ impl EndpointProbe for EnrollmentProbe {
         "enrollment"
     }
 
-    fn facts_shape(&self) -> crate::audit::schema::Shape {
+    fn facts_shape(&self, _kind: &str) -> crate::audit::schema::Shape {
         facts_shape()
     }
 

@@ -14,7 +14,7 @@ impl EndpointProbe for LegacyProbe {
         "legacy"
     }
 
-    fn facts_shape(&self) -> crate::audit::schema::Shape {
+    fn facts_shape(&self, _kind: &str) -> crate::audit::schema::Shape {
         facts_shape()
     }
 

@@ -191,7 +191,7 @@ impl EndpointProbe for MtlsProbe {
         "mtls"
     }
 
-    fn facts_shape(&self) -> crate::audit::schema::Shape {
+    fn facts_shape(&self, _kind: &str) -> crate::audit::schema::Shape {
         facts_shape()
     }
 

@@ -57,7 +57,7 @@ impl EndpointProbe for RateLimitProbe {
         "rate_limit"
     }
 
-    fn facts_shape(&self) -> crate::audit::schema::Shape {
+    fn facts_shape(&self, _kind: &str) -> crate::audit::schema::Shape {
         facts_shape()
     }
 

@@ -267,7 +267,7 @@ impl EndpointProbe for SigningProbe {
         "signing"
     }
 
-    fn facts_shape(&self) -> crate::audit::schema::Shape {
+    fn facts_shape(&self, _kind: &str) -> crate::audit::schema::Shape {
         facts_shape()
     }
 

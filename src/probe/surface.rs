@@ -59,7 +59,7 @@ impl EndpointProbe for SurfaceProbe {
         "surface"
     }
 
-    fn facts_shape(&self) -> crate::audit::schema::Shape {
+    fn facts_shape(&self, _kind: &str) -> crate::audit::schema::Shape {
         facts_shape()
     }
 
