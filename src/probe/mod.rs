@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod diagnose;
 pub mod enrollment;
 pub mod exchange;
 pub mod http;

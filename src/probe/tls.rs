@@ -3,6 +3,7 @@
 //! over the same connection.
 
 use super::ProbeContext;
+use super::diagnose::{self, Tap};
 use super::verify::{ObserveOnlyVerifier, hostname_matches, verify_chain};
 use crate::evidence::{CertInfo, EndpointEvidence, Observation, ProbeFailure, TlsEvidence, cert_info};
 use crate::model::EndpointTarget;
@@ -34,7 +35,7 @@ pub async fn connect(target: &EndpointTarget, cx: &ProbeContext) -> Result<TcpSt
                 format!("connecting to {first} timed out after {:?}", cx.connect_timeout),
             )
         })?
-        .map_err(|e| ProbeFailure::new("connect", format!("cannot connect to {first}: {e}")))?;
+        .map_err(|e| ProbeFailure::new("connect", diagnose::connect_error(first, &e)))?;
     let _ = stream.set_nodelay(true);
     Ok(stream)
 }
@@ -53,9 +54,10 @@ pub async fn handshake(
     target: &EndpointTarget,
     cx: &ProbeContext,
     alpn: &[&[u8]],
-) -> Result<(tokio_rustls::client::TlsStream<TcpStream>, TlsEvidence), ProbeFailure> {
+) -> Result<(tokio_rustls::client::TlsStream<Tap<TcpStream>>, TlsEvidence), ProbeFailure> {
     let tcp = connect(target, cx).await?;
     let address = tcp.peer_addr().map(|a| a.to_string()).unwrap_or_default();
+    let (tcp, record) = Tap::new(tcp, u64::MAX);
     let server_name = ServerName::try_from(target.server_name.clone())
         .map_err(|e| ProbeFailure::new("config", format!("invalid server name {}: {e}", target.server_name)))?;
     let provider = cx.provider.clone();
@@ -67,15 +69,11 @@ pub async fn handshake(
         .with_no_client_auth();
     config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     let connector = TlsConnector::from(Arc::new(config));
-    let tls = tokio::time::timeout(cx.io_timeout, connector.connect(server_name.clone(), tcp))
-        .await
-        .map_err(|_| {
-            ProbeFailure::new(
-                "handshake",
-                format!("TLS handshake timed out after {:?}", cx.io_timeout),
-            )
-        })?
-        .map_err(|e| ProbeFailure::new("handshake", format!("TLS handshake failed: {e}")))?;
+    let tls = match tokio::time::timeout(cx.io_timeout, connector.connect(server_name.clone(), tcp)).await {
+        Err(_) => return Err(diagnose::handshake_timeout_failure(&record, cx.io_timeout)),
+        Ok(Err(e)) => return Err(diagnose::handshake_failure(&e, &record, target, cx, alpn).await),
+        Ok(Ok(tls)) => tls,
+    };
     let (_, conn) = tls.get_ref();
     let ders: Vec<CertificateDer<'static>> = conn
         .peer_certificates()
@@ -136,17 +134,8 @@ pub async fn probe(target: &EndpointTarget, cx: &ProbeContext) -> EndpointEviden
             ..EndpointEvidence::default()
         },
         Ok((stream, tls)) => {
-            let http = tokio::time::timeout(
-                cx.io_timeout,
-                super::http::get_head(stream, &target.server_name, &target.path),
-            )
-            .await
-            .unwrap_or_else(|_| {
-                Err(ProbeFailure::new(
-                    "http",
-                    format!("no HTTP response within {:?}", cx.io_timeout),
-                ))
-            });
+            let http =
+                super::http::get_head_within(stream, &target.server_name, &target.path, cx.io_timeout, true).await;
             EndpointEvidence {
                 tls: Observation::Observed(tls),
                 http: match http {
@@ -163,14 +152,7 @@ pub async fn probe(target: &EndpointTarget, cx: &ProbeContext) -> EndpointEviden
 pub async fn probe_cleartext(target: &EndpointTarget, cx: &ProbeContext) -> EndpointEvidence {
     let http = async {
         let tcp = connect(target, cx).await?;
-        tokio::time::timeout(cx.io_timeout, super::http::get_head(tcp, &target.host, &target.path))
-            .await
-            .unwrap_or_else(|_| {
-                Err(ProbeFailure::new(
-                    "http",
-                    format!("no HTTP response within {:?}", cx.io_timeout),
-                ))
-            })
+        super::http::get_head_within(tcp, &target.host, &target.path, cx.io_timeout, false).await
     }
     .await;
     EndpointEvidence {
