@@ -235,6 +235,35 @@ fn check(name: &str, ev: &EndpointEvidence, trap_port: u16) -> Result<(), String
     }
 }
 
+/// `stage: reason`, `observed` or `not probed`.
+fn obs<T>(o: &Observation<T>) -> String {
+    match o {
+        Observation::Error(f) => f.to_string(),
+        Observation::Observed(_) => "observed".to_string(),
+        Observation::NotProbed => "not probed".to_string(),
+    }
+}
+
+/// One line on how an endpoint ended, for `--nocapture` runs.
+fn outcome(name: &str, ev: &EndpointEvidence) -> String {
+    let http = match &ev.http {
+        Observation::Observed(h) => format!("HTTP {}", h.status),
+        other => obs(other),
+    };
+    let mut line = format!("{name}: tls {} | http {http}", obs(&ev.tls));
+    for (layer, o) in &ev.layers {
+        line.push_str(&format!(" | {layer} {}", obs(o)));
+        if let Some(note) = o
+            .observed()
+            .filter(|_| layer == "auth" || layer == "surface")
+            .and_then(|v| first_answer(layer, v)["note"].as_str())
+        {
+            line.push_str(&format!(" (note: {note})"));
+        }
+    }
+    line
+}
+
 /// Audits endpoint `name` alone and checks its expectation.
 async fn audit_one(name: &str) {
     let lab = start().await;
@@ -250,6 +279,7 @@ async fn audit_one(name: &str) {
         .endpoints
         .get(name)
         .unwrap_or_else(|| panic!("no evidence for {name}"));
+    println!("{}", outcome(name, ev));
     if let Err(e) = check(name, ev, lab.trap_port) {
         panic!("{e}\nfull evidence: {ev:#?}");
     }
@@ -359,12 +389,7 @@ async fn hostile_endpoints_next_to_healthy_ones() {
     }
     for ep in &hostile_lab.endpoints {
         let ev = &evidence.endpoints[ep.name];
-        println!(
-            "{:<20} tls: {:?} | http: {:?}",
-            ep.name,
-            ev.tls.failure().map(ToString::to_string),
-            ev.http.failure().map(ToString::to_string)
-        );
+        println!("{}", outcome(ep.name, ev));
         if let Err(e) = check(ep.name, ev, hostile_lab.trap_port) {
             problems.push(e);
         }
