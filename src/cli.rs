@@ -1,6 +1,7 @@
 //! Command-line interface: `audit`, `lab`, `demo`, `pins`, `rules`, `validate`.
 //!
-//! Exit codes: 0 success, 1 grade below `--fail-under`, 2 error.
+//! Exit codes: 0 success, 1 grade below `--fail-under`, 2 error, 130
+//! interrupted (SIGINT or SIGTERM: probing stops and no report is written).
 
 use crate::audit::rules::Ruleset;
 use crate::lab::{Lab, LabConfig};
@@ -18,6 +19,15 @@ macro_rules! say {
     ($($t:tt)*) => {{
         use std::io::Write as _;
         let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
+/// Prints a line to stderr, ignoring a closed pipe: a closed stderr must
+/// not turn an exit code into a panic.
+macro_rules! warn {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
     }};
 }
 
@@ -147,7 +157,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("strata: {e}");
+            warn!("strata: {e}");
             ExitCode::from(2)
         }
     }
@@ -216,24 +226,58 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 };
                 runtime()?.block_on(probe_with_progress(&model, &rules, &config))
             };
+            if outcome.evidence.cancelled {
+                let unfinished = outcome
+                    .evidence
+                    .endpoints
+                    .values()
+                    .flat_map(|e| {
+                        [e.tls.failure(), e.http.failure()]
+                            .into_iter()
+                            .chain(e.layers.values().map(|o| o.failure()))
+                    })
+                    .flatten()
+                    .filter(|f| f.stage == "cancelled")
+                    .count();
+                warn!(
+                    "strata: interrupted: probing stopped ({unfinished} probe outcomes cancelled); no report or evidence written"
+                );
+                return Ok(ExitCode::from(130));
+            }
+            // Write everything that can be written, then report what could not.
+            let mut failures = Vec::new();
             if let Some(path) = save_evidence {
-                let text = serde_json::to_string_pretty(&outcome.evidence).map_err(|e| e.to_string())?;
-                std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                let saved = serde_json::to_vec_pretty(&outcome.evidence)
+                    .map_err(|e| format!("cannot serialise the evidence: {e}"))
+                    .and_then(|bytes| pipeline::write_atomic(&path, &bytes));
+                if let Err(e) = saved {
+                    failures.push(e);
+                }
             }
             let stem = file
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "audit".into());
-            let written = pipeline::write_reports(&outcome.report, &format, &out, &stem)?;
             print_summary(&outcome.report);
-            for p in &written {
-                say!("wrote {}", p.display());
+            match pipeline::write_reports(&outcome.report, &format, &out, &stem) {
+                Ok(written) => {
+                    for p in &written {
+                        say!("wrote {}", p.display());
+                    }
+                }
+                Err(e) => failures.push(e),
+            }
+            if !failures.is_empty() {
+                for f in &failures {
+                    warn!("strata: {f}");
+                }
+                return Ok(ExitCode::from(2));
             }
             let grade = outcome.report.score.grade.chars().next().unwrap_or('F');
             if let Some(limit) = fail_under
                 && grade > limit
             {
-                eprintln!("strata: grade {grade} is below the required {limit}");
+                warn!("strata: grade {grade} is below the required {limit}");
                 return Ok(ExitCode::from(1));
             }
             Ok(ExitCode::SUCCESS)
@@ -290,7 +334,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 let text =
                     std::fs::read_to_string(&sample).map_err(|e| format!("cannot read {}: {e}", sample.display()))?;
                 let model = model::load_str(&lab.manifest.rebase(&text), &sample).map_err(|e| e.to_string())?;
-                eprintln!(
+                warn!(
                     "demo lab started ({} servers on free loopback ports); auditing {}",
                     lab.manifest.servers.len(),
                     sample.display()
@@ -299,6 +343,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 lab.stop().await;
                 Ok::<_, String>(outcome)
             })?;
+            if outcome.evidence.cancelled {
+                warn!("strata: interrupted: probing stopped; no report written");
+                return Ok(ExitCode::from(130));
+            }
             let written = pipeline::write_reports(&outcome.report, &[Format::Html, Format::Json], &out, "demo")?;
             print_summary(&outcome.report);
             for p in &written {
@@ -383,12 +431,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
 async fn probe_with_progress(model: &model::Model, rules: &Ruleset, config: &RunnerConfig) -> pipeline::Outcome {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let cancel = CancellationToken::new();
-    let on_ctrl_c = cancel.clone();
+    let on_signal = cancel.clone();
+    // Registered before probing starts, so an early signal is never lost.
+    let interrupted = interrupt_signals();
     let watcher = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("strata: cancelling…");
-            on_ctrl_c.cancel();
-        }
+        interrupted.await;
+        warn!("strata: interrupted, stopping the probes…");
+        on_signal.cancel();
     });
     let tty = std::io::stderr().is_terminal();
     let printer = tokio::spawn(async move {
@@ -400,7 +449,7 @@ async fn probe_with_progress(model: &model::Model, rules: &Ruleset, config: &Run
                 ProgressEvent::Finished { probe, ok, summary } => {
                     done += 1;
                     if tty {
-                        eprintln!(
+                        warn!(
                             "[{done}/{total}] {probe:<28} {} {summary}",
                             if ok { "ok   " } else { "ERROR" }
                         );
@@ -413,6 +462,37 @@ async fn probe_with_progress(model: &model::Model, rules: &Ruleset, config: &Run
     let _ = printer.await;
     watcher.abort();
     outcome
+}
+
+/// Resolves on the first SIGINT or SIGTERM. The handlers are registered
+/// when this is called, not when it is first polled.
+fn interrupt_signals() -> impl std::future::Future<Output = ()> + Send + 'static {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let int = signal(SignalKind::interrupt());
+        let term = signal(SignalKind::terminate());
+        async move {
+            match (int, term) {
+                (Ok(mut int), Ok(mut term)) => {
+                    tokio::select! {
+                        _ = int.recv() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                // Without handlers the default action (exit) applies.
+                _ => std::future::pending::<()>().await,
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        async move {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+    }
 }
 
 fn print_summary(r: &crate::report::Report) {

@@ -49,7 +49,7 @@ pub async fn probe_and_audit(
     events: Option<mpsc::UnboundedSender<ProgressEvent>>,
 ) -> Outcome {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let evidence = runner::run(model, now, config, cancel, events).await;
+    let evidence = runner::run(model, now, config, crate::probe::registry::probes(), cancel, events).await;
     audit_with(model, rules, evidence)
 }
 
@@ -75,11 +75,24 @@ pub fn write_reports(report: &Report, formats: &[Format], dir: &Path, stem: &str
             Format::Json => report::json::render(report).map_err(|e| format!("JSON rendering failed: {e}"))?,
         };
         let path = dir.join(format!("{stem}.strata.{}", f.extension()));
-        // Write beside, then rename: a crash never leaves half a report.
-        let tmp = path.with_extension(format!("{}.tmp", f.extension()));
-        std::fs::write(&tmp, text).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-        std::fs::rename(&tmp, &path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        write_atomic(&path, text.as_bytes())?;
         written.push(path);
     }
     Ok(written)
+}
+
+/// Writes `bytes` to `path`, creating its folder as needed: written beside,
+/// then renamed, so a crash never leaves half a file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot write {}: {e}", path.display())
+    })
 }

@@ -126,7 +126,15 @@ async fn cancelling_records_every_probe_as_cancelled() {
     });
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let started = Instant::now();
-    let ev = strata::probe::runner::run(&model, 0, &RunnerConfig::default(), cancel, Some(tx)).await;
+    let ev = strata::probe::runner::run(
+        &model,
+        0,
+        &RunnerConfig::default(),
+        strata::probe::registry::probes(),
+        cancel,
+        Some(tx),
+    )
+    .await;
     assert!(started.elapsed() < Duration::from_secs(5));
     for id in ["a", "b"] {
         assert_eq!(

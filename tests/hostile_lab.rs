@@ -67,7 +67,13 @@ const EXPECTED: &[(&str, Expect)] = &[
     ),
     (
         "lone-server-hello",
-        TlsFails("handshake", &["starting with a ServerHello, then nothing for"]),
+        TlsFails(
+            "handshake",
+            &[
+                "fell silent during the TLS handshake",
+                "starting with a ServerHello, then nothing for",
+            ],
+        ),
     ),
     (
         "tls-no-http",
@@ -147,7 +153,8 @@ fn hostile_yaml(lab: &HostileLab, name: &str) -> String {
 
 async fn run(model: &strata::model::Model, config: &RunnerConfig) -> Evidence {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    strata::probe::runner::run(model, now, config, CancellationToken::new(), None).await
+    let probes = strata::probe::registry::probes();
+    strata::probe::runner::run(model, now, config, probes, CancellationToken::new(), None).await
 }
 
 fn has_all(text: &str, phrases: &[&str]) -> bool {

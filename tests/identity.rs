@@ -354,9 +354,10 @@ async fn identity_probes_give_up_on_a_stalling_server() {
     let target = &model.endpoints[0];
     let decl = model.endpoint("s").expect("decl");
     let cx = ProbeContext::new(0, Duration::from_secs(1), Duration::from_secs(1));
-    let probes: Vec<std::sync::Arc<dyn EndpointProbe>> = strata::probe::layer_probes()
-        .into_iter()
+    let probes: Vec<std::sync::Arc<dyn EndpointProbe>> = strata::probe::registry::probes()
+        .iter()
         .filter(|p| ["mtls", "enrollment", "signing"].contains(&p.name()))
+        .cloned()
         .collect();
     assert_eq!(probes.len(), 3);
     for p in probes {

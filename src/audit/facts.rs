@@ -23,7 +23,7 @@ pub fn variables_of(kind: &str) -> &'static [&'static str] {
         "endpoint" => {
             static ENDPOINT_VARS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
                 let mut v = vec!["endpoint", "component", "now"];
-                v.extend_from_slice(crate::evidence::ENDPOINT_EVIDENCE);
+                v.extend_from_slice(crate::probe::registry::evidence_kinds());
                 v
             });
             ENDPOINT_VARS.as_slice()
@@ -236,12 +236,12 @@ pub fn subjects(model: &Model, graph: &DefenseGraph, evidence: &Evidence) -> Vec
         let mut evs = BTreeMap::new();
         evs.insert("tls".into(), state(&ev.tls));
         evs.insert("http".into(), state(&ev.http));
-        for kind in crate::evidence::ENDPOINT_EVIDENCE.iter().skip(2) {
-            let obs = ev.layers.get(*kind).cloned().unwrap_or_default();
+        for kind in crate::probe::registry::layer_kinds() {
+            let obs = ev.layers.get(kind).cloned().unwrap_or_default();
             if let Observation::Observed(v) = &obs {
-                vars.insert((*kind).to_string(), v.clone());
+                vars.insert(kind.to_string(), v.clone());
             }
-            evs.insert((*kind).to_string(), state(&obs));
+            evs.insert(kind.to_string(), state(&obs));
         }
         out.push(Subject {
             id: format!("endpoint:{}", t.id),

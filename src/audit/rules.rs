@@ -397,7 +397,7 @@ fn compile(file: &Path, r: RawRule) -> Result<Rule, RuleError> {
     variables.sort();
     let mut needs = Vec::new();
     let evidence_kinds: &[&str] = match kind {
-        "endpoint" => crate::evidence::ENDPOINT_EVIDENCE,
+        "endpoint" => crate::probe::registry::evidence_kinds(),
         "pinset" => &["tls"],
         _ => &[],
     };

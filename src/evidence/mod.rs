@@ -163,21 +163,6 @@ impl Hsts {
     }
 }
 
-/// Evidence kinds an endpoint can have, in probe order: `tls` and `http`
-/// (typed, from the TLS probe) and one per layer probe (each probe's own
-/// documented JSON, see `docs/facts.md`). Rules name these in `needs`.
-pub const ENDPOINT_EVIDENCE: &[&str] = &[
-    "tls",
-    "http",
-    "legacy",
-    "mtls",
-    "auth",
-    "rate_limit",
-    "enrollment",
-    "signing",
-    "surface",
-];
-
 /// Everything observed about one endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct EndpointEvidence {
@@ -185,8 +170,9 @@ pub struct EndpointEvidence {
     pub tls: Observation<TlsEvidence>,
     /// HTTP response (over TLS for https endpoints).
     pub http: Observation<HttpEvidence>,
-    /// Layer probes beyond the handshake, by probe name (`legacy`, ...):
-    /// each value is that probe's evidence as JSON.
+    /// Layer probes beyond the handshake, by evidence kind (`legacy`, ...;
+    /// see [`crate::probe::registry::layer_kinds`]): each value is that
+    /// probe's evidence as JSON.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub layers: BTreeMap<String, Observation<serde_json::Value>>,
 }
@@ -204,4 +190,8 @@ pub struct Evidence {
     /// Active probes (bursts, enrollments) that were not run, with why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<String>,
+    /// Probing was cancelled before every probe ended: what is here is
+    /// incomplete, and the unfinished probes are recorded as `cancelled`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cancelled: bool,
 }

@@ -328,30 +328,43 @@ fn first_message(prefix: &[u8]) -> &'static str {
     }
 }
 
+/// Start of the reason of a handshake timeout with nothing from the server.
+const HANDSHAKE_NOTHING: &str = "the server accepted the connection but sent nothing within";
+/// Start of the reason of a handshake timeout while bytes still trickled in.
+const HANDSHAKE_TRICKLE: &str = "the server's TLS handshake was still arriving slowly after";
+/// Start of the reason of a handshake timeout after a burst and silence.
+const HANDSHAKE_SILENT: &str = "the server fell silent during the TLS handshake";
+
 /// The reason for a TLS handshake that did not finish within `limit`.
 pub fn handshake_timeout(seen: &Seen, limit: Duration) -> String {
     if seen.bytes == 0 {
-        return format!(
-            "the server accepted the connection but sent nothing within {}",
-            secs(limit)
-        );
+        return format!("{HANDSHAKE_NOTHING} {}", secs(limit));
     }
     if seen.trickled(limit) {
         format!(
-            "the server's TLS handshake was still arriving slowly after {}: {} bytes over {} (a trickle), the handshake did not finish",
+            "{HANDSHAKE_TRICKLE} {}: {} bytes over {} (a trickle), the handshake did not finish",
             secs(limit),
             seen.bytes,
             secs(seen.spread())
         )
     } else {
         format!(
-            "the server sent {} bytes of a TLS handshake{}, then nothing for {}: the handshake did not finish within {}",
+            "{HANDSHAKE_SILENT}: it sent {} bytes{}, then nothing for {}; the handshake did not finish within {}",
             seen.bytes,
             first_message(&seen.prefix),
             secs(seen.silent_for()),
             secs(limit)
         )
     }
+}
+
+/// Whether a failure is a TLS handshake that did not finish in time (any of
+/// the [`handshake_timeout`] classes).
+pub fn is_handshake_timeout(f: &ProbeFailure) -> bool {
+    f.stage == "handshake"
+        && [HANDSHAKE_NOTHING, HANDSHAKE_TRICKLE, HANDSHAKE_SILENT]
+            .iter()
+            .any(|p| f.reason.starts_with(p))
 }
 
 /// The innermost rustls error inside an I/O error, if any.
@@ -833,7 +846,19 @@ mod tests {
         assert!(r.contains("starting with a ServerHello, then nothing for"), "{r}");
         let mut slow = seen(&[&[22], &[3]]);
         slow.first_at = Instant::now().checked_sub(Duration::from_secs(1));
-        assert!(handshake_timeout(&slow, limit).contains("slowly"));
+        let trickle = handshake_timeout(&slow, limit);
+        assert!(trickle.contains("slowly"));
+        for reason in [r, trickle, handshake_timeout(&seen(&[]), limit)] {
+            assert!(
+                is_handshake_timeout(&ProbeFailure::new("handshake", reason.clone())),
+                "{reason}"
+            );
+            assert!(!is_handshake_timeout(&ProbeFailure::new("http", reason)));
+        }
+        assert!(!is_handshake_timeout(&ProbeFailure::new(
+            "handshake",
+            "the server sent a TLS alert: handshake_failure"
+        )));
         assert!(http_timeout(&seen(&[]), limit, true).contains("completed the TLS handshake but sent no HTTP answer"));
         let r = http_timeout(&seen(&[b"HTTP/1.1 100 Continue\r\n\r\n"]), limit, true);
         assert!(

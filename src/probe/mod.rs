@@ -1,13 +1,16 @@
 //! Probes: the only code that touches the network.
 //!
-//! Each probe takes a resolved [`EndpointTarget`] and a [`ProbeContext`]
-//! and returns evidence; a probe that cannot run returns a typed
+//! Each probe is an [`EndpointProbe`] listed once in [`registry`]: it takes
+//! a resolved [`EndpointTarget`] and a [`ProbeContext`] and returns evidence;
+//! a probe that cannot run returns a typed
 //! [`ProbeFailure`](crate::evidence::ProbeFailure) inside the evidence, so
 //! the audit always goes on. [`runner`] schedules probes with global and
-//! per-host limits, timeouts, cancellation and progress events.
+//! per-server budgets, deadlines, cancellation and progress events.
 
 pub mod api;
 pub mod auth;
+pub mod cleartext;
+pub mod deadline;
 pub mod diagnose;
 pub mod enrollment;
 pub mod exchange;
@@ -17,12 +20,14 @@ pub mod legacy;
 pub mod legacy_probe;
 pub mod mtls;
 pub mod rate_limit;
+pub mod registry;
 pub mod runner;
 pub mod signing;
 pub mod surface;
 pub mod tls;
 pub mod verify;
 
+use crate::evidence::{EndpointEvidence, Observation, ProbeFailure};
 use crate::model::EndpointTarget;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::UnixTime;
@@ -44,6 +49,19 @@ pub struct ProbeContext {
     /// The crypto provider (ring).
     pub provider: Arc<CryptoProvider>,
     anchors: Mutex<HashMap<Option<PathBuf>, Result<Anchors, String>>>,
+    contacts: Mutex<HashMap<String, tokio::sync::watch::Sender<Option<Contact>>>>,
+}
+
+/// What the first contact with an endpoint showed (see
+/// [`EndpointProbe::first_contact`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Contact {
+    /// The server answered: the endpoint's other probes go ahead.
+    Reachable,
+    /// Nothing could be reached (no address, no connection, no TLS answer
+    /// within the limit): the other probes are recorded as not attempted,
+    /// with this reason, instead of each waiting out the same wall.
+    Unreachable(ProbeFailure),
 }
 
 impl ProbeContext {
@@ -55,6 +73,33 @@ impl ProbeContext {
             io_timeout,
             provider: Arc::new(rustls::crypto::ring::default_provider()),
             anchors: Mutex::new(HashMap::new()),
+            contacts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Opens the first-contact gate of `endpoint`; the other probes of the
+    /// endpoint wait on the receiver until a verdict is reported.
+    pub(crate) fn open_gate(&self, endpoint: &str) -> tokio::sync::watch::Receiver<Option<Contact>> {
+        let mut gates = self.contacts.lock().unwrap_or_else(|p| p.into_inner());
+        gates
+            .entry(endpoint.to_string())
+            .or_insert_with(|| tokio::sync::watch::channel(None).0)
+            .subscribe()
+    }
+
+    /// Reports the first contact with `endpoint`. The first report wins;
+    /// reporting for an endpoint with no open gate does nothing.
+    pub fn report_contact(&self, endpoint: &str, contact: Contact) {
+        let gates = self.contacts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(tx) = gates.get(endpoint) {
+            tx.send_if_modified(|v| {
+                if v.is_none() {
+                    *v = Some(contact);
+                    true
+                } else {
+                    false
+                }
+            });
         }
     }
 
@@ -78,12 +123,19 @@ impl ProbeContext {
 /// A boxed future, for probes behind a trait object.
 pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
-/// A probe of one layer of an endpoint, run after (and independently of)
-/// the TLS probe. Its evidence is JSON documented in `docs/facts.md`,
-/// visible to rules as the variable [`EndpointProbe::name`].
+/// A probe of one layer of an endpoint. Its evidence is JSON documented in
+/// `docs/facts.md` and `docs/probes/`, visible to rules as the variables
+/// [`EndpointProbe::evidence_kinds`]. Every probe is listed once in
+/// [`registry::probes`]; the runner takes such a list.
 pub trait EndpointProbe: Send + Sync {
-    /// Stable name: evidence key, rule variable and `needs` value.
+    /// Stable name: probe id prefix (`legacy@api`), and by default the
+    /// evidence key, rule variable and `needs` value.
     fn name(&self) -> &'static str;
+    /// The evidence kinds this probe records (rule variables and `needs`
+    /// values). Default: its name.
+    fn evidence_kinds(&self) -> Vec<&'static str> {
+        vec![self.name()]
+    }
     /// Whether the probe concerns this endpoint.
     fn applies(&self, target: &EndpointTarget, decl: &crate::model::Endpoint) -> bool;
     /// Active probes send bursts or enroll keys: against a host that is not
@@ -91,13 +143,31 @@ pub trait EndpointProbe: Send + Sync {
     fn active(&self) -> bool {
         false
     }
-    /// Runs the probe.
+    /// A first-contact probe makes the endpoint's first connection: the
+    /// endpoint's other probes wait for the [`Contact`] it reports (through
+    /// [`ProbeContext::report_contact`], or the runner when it ends) and
+    /// are not attempted when the endpoint is unreachable.
+    fn first_contact(&self) -> bool {
+        false
+    }
+    /// Runs the probe. The runner bounds it by its deadline; stages should
+    /// take their limits from [`deadline::limit`] so that what they saw
+    /// survives a later stage running out of time.
     fn run<'a>(
         &'a self,
         target: &'a EndpointTarget,
         decl: &'a crate::model::Endpoint,
         cx: &'a ProbeContext,
-    ) -> BoxFuture<'a, Result<serde_json::Value, crate::evidence::ProbeFailure>>;
+    ) -> BoxFuture<'a, Result<serde_json::Value, ProbeFailure>>;
+    /// Stores an outcome of this probe into the endpoint's evidence.
+    /// Default: under [`EndpointProbe::name`] in `layers`.
+    fn record(&self, into: &mut EndpointEvidence, outcome: Observation<serde_json::Value>) {
+        into.layers.insert(self.name().to_string(), outcome);
+    }
+    /// One line on an observed outcome, for progress displays.
+    fn summary(&self, _observed: &serde_json::Value) -> String {
+        "observed".into()
+    }
 }
 
 /// Whether `host` is loopback (`localhost` or a loopback address): active
@@ -113,20 +183,6 @@ pub fn requires_client_cert(decl: &crate::model::Endpoint) -> bool {
     decl.mtls
         .as_ref()
         .is_some_and(|m| m.expect == crate::model::MtlsExpectation::Required)
-}
-
-/// Every layer probe, in run order. Names match
-/// [`crate::evidence::ENDPOINT_EVIDENCE`] after `tls` and `http`.
-pub fn layer_probes() -> Vec<std::sync::Arc<dyn EndpointProbe>> {
-    vec![
-        std::sync::Arc::new(legacy_probe::LegacyProbe),
-        std::sync::Arc::new(mtls::MtlsProbe),
-        std::sync::Arc::new(enrollment::EnrollmentProbe),
-        std::sync::Arc::new(signing::SigningProbe),
-        std::sync::Arc::new(auth::AuthProbe),
-        std::sync::Arc::new(rate_limit::RateLimitProbe),
-        std::sync::Arc::new(surface::SurfaceProbe),
-    ]
 }
 
 /// Installs ring as the process-wide rustls provider. Safe to call twice.

@@ -1,13 +1,17 @@
 //! The TLS probe: a real handshake that keeps whatever chain the server
 //! presents, verifies it separately, and reads one HTTP response (for HSTS)
-//! over the same connection.
+//! over the same connection. It is the first contact with an https
+//! endpoint: when nothing answers, the endpoint's other probes are not
+//! attempted.
 
-use super::ProbeContext;
+use super::deadline::limit;
 use super::diagnose::{self, Tap};
 use super::verify::{ObserveOnlyVerifier, hostname_matches, verify_chain};
-use crate::evidence::{CertInfo, EndpointEvidence, Observation, ProbeFailure, TlsEvidence, cert_info};
-use crate::model::EndpointTarget;
+use super::{BoxFuture, Contact, EndpointProbe, ProbeContext};
+use crate::evidence::{CertInfo, EndpointEvidence, HttpEvidence, Observation, ProbeFailure, TlsEvidence, cert_info};
+use crate::model::{Endpoint, EndpointTarget, Scheme};
 use rustls::pki_types::{CertificateDer, ServerName};
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
@@ -15,7 +19,7 @@ use tokio_rustls::TlsConnector;
 /// Resolves the endpoint's host and port (bounded) to the first address.
 pub async fn resolve(target: &EndpointTarget, cx: &ProbeContext) -> Result<std::net::SocketAddr, ProbeFailure> {
     let addr = format!("{}:{}", bracket(&target.host), target.port);
-    let mut addrs = tokio::time::timeout(cx.connect_timeout, tokio::net::lookup_host(&addr))
+    let mut addrs = tokio::time::timeout(limit(cx.connect_timeout), tokio::net::lookup_host(&addr))
         .await
         .map_err(|_| ProbeFailure::new("resolve", format!("resolving {addr} timed out")))?
         .map_err(|e| ProbeFailure::new("resolve", format!("cannot resolve {addr}: {e}")))?;
@@ -27,14 +31,10 @@ pub async fn resolve(target: &EndpointTarget, cx: &ProbeContext) -> Result<std::
 /// Connects to the endpoint's host and port, bounded by the connect timeout.
 pub async fn connect(target: &EndpointTarget, cx: &ProbeContext) -> Result<TcpStream, ProbeFailure> {
     let first = &resolve(target, cx).await?;
-    let stream = tokio::time::timeout(cx.connect_timeout, TcpStream::connect(first))
+    let within = limit(cx.connect_timeout);
+    let stream = tokio::time::timeout(within, TcpStream::connect(first))
         .await
-        .map_err(|_| {
-            ProbeFailure::new(
-                "connect",
-                format!("connecting to {first} timed out after {:?}", cx.connect_timeout),
-            )
-        })?
+        .map_err(|_| ProbeFailure::new("connect", format!("connecting to {first} timed out after {within:?}")))?
         .map_err(|e| ProbeFailure::new("connect", diagnose::connect_error(first, &e)))?;
     let _ = stream.set_nodelay(true);
     Ok(stream)
@@ -69,8 +69,9 @@ pub async fn handshake(
         .with_no_client_auth();
     config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     let connector = TlsConnector::from(Arc::new(config));
-    let tls = match tokio::time::timeout(cx.io_timeout, connector.connect(server_name.clone(), tcp)).await {
-        Err(_) => return Err(diagnose::handshake_timeout_failure(&record, cx.io_timeout)),
+    let within = limit(cx.io_timeout);
+    let tls = match tokio::time::timeout(within, connector.connect(server_name.clone(), tcp)).await {
+        Err(_) => return Err(diagnose::handshake_timeout_failure(&record, within)),
         Ok(Err(e)) => return Err(diagnose::handshake_failure(&e, &record, target, cx, alpn).await),
         Ok(Ok(tls)) => tls,
     };
@@ -125,42 +126,144 @@ pub async fn handshake(
     Ok((tls, evidence))
 }
 
-/// Runs the TLS probe and, on success, one HTTP request over the connection.
-pub async fn probe(target: &EndpointTarget, cx: &ProbeContext) -> EndpointEvidence {
-    match handshake(target, cx, &[b"http/1.1"]).await {
-        Err(f) => EndpointEvidence {
-            tls: Observation::Error(f.clone()),
-            http: Observation::Error(f),
-            ..EndpointEvidence::default()
-        },
-        Ok((stream, tls)) => {
-            let http =
-                super::http::get_head_within(stream, &target.server_name, &target.path, cx.io_timeout, true).await;
-            EndpointEvidence {
-                tls: Observation::Observed(tls),
-                http: match http {
-                    Ok(h) => Observation::Observed(h),
-                    Err(f) => Observation::Error(f),
-                },
-                ..EndpointEvidence::default()
-            }
-        }
+/// Whether a failure of the first contact means nothing answered at all:
+/// no address, no TCP connection (a reset at once included), or no TLS
+/// answer within the limit.
+pub(crate) fn unreachable(f: &ProbeFailure) -> bool {
+    matches!(f.stage.as_str(), "resolve" | "connect") || diagnose::is_handshake_timeout(f)
+}
+
+/// What the TLS and cleartext probes hand to the runner: the typed `tls`
+/// and `http` evidence of an endpoint.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Transport {
+    pub tls: Observation<TlsEvidence>,
+    pub http: Observation<HttpEvidence>,
+}
+
+impl Transport {
+    pub(crate) fn into_value(self) -> Result<serde_json::Value, ProbeFailure> {
+        serde_json::to_value(self).map_err(|e| ProbeFailure::new("internal", format!("cannot record evidence: {e}")))
     }
 }
 
-/// Probes a cleartext `http://` endpoint: one request, no TLS.
-pub async fn probe_cleartext(target: &EndpointTarget, cx: &ProbeContext) -> EndpointEvidence {
-    let http = async {
-        let tcp = connect(target, cx).await?;
-        super::http::get_head_within(tcp, &target.host, &target.path, cx.io_timeout, false).await
+/// Stores a [`Transport`] outcome into the typed fields; a failure of the
+/// whole probe is a failure of both.
+pub(crate) fn record_transport(into: &mut EndpointEvidence, outcome: Observation<serde_json::Value>) {
+    let failure = match outcome {
+        Observation::Observed(v) => match serde_json::from_value::<Transport>(v) {
+            Ok(t) => {
+                into.tls = t.tls;
+                into.http = t.http;
+                return;
+            }
+            Err(e) => ProbeFailure::new("internal", format!("unreadable transport evidence: {e}")),
+        },
+        Observation::Error(f) => f,
+        Observation::NotProbed => return,
+    };
+    into.tls = Observation::Error(failure.clone());
+    into.http = Observation::Error(failure);
+}
+
+/// One line on transport evidence, for progress displays.
+pub(crate) fn summarize_transport(v: &serde_json::Value) -> String {
+    match serde_json::from_value::<Transport>(v.clone()) {
+        Ok(Transport {
+            tls: Observation::Observed(t),
+            http,
+        }) => format!(
+            "{} {}, chain {}{}",
+            t.version,
+            if t.verification.trusted {
+                "trusted"
+            } else {
+                "NOT trusted"
+            },
+            t.chain.len(),
+            match http {
+                Observation::Observed(h) => format!(", HTTP {}", h.status),
+                Observation::Error(f) => format!(", {f}"),
+                Observation::NotProbed => String::new(),
+            }
+        ),
+        Ok(Transport {
+            http: Observation::Observed(h),
+            ..
+        }) => format!("HTTP {}", h.status),
+        Ok(Transport {
+            http: Observation::Error(f),
+            ..
+        }) => f.to_string(),
+        _ => "observed".into(),
     }
-    .await;
-    EndpointEvidence {
-        tls: Observation::NotProbed,
+}
+
+/// The TLS probe of an https endpoint: handshake, chain, one HTTP request.
+pub struct TlsProbe;
+
+impl EndpointProbe for TlsProbe {
+    fn name(&self) -> &'static str {
+        "tls"
+    }
+
+    fn evidence_kinds(&self) -> Vec<&'static str> {
+        vec!["tls", "http"]
+    }
+
+    fn applies(&self, target: &EndpointTarget, _decl: &Endpoint) -> bool {
+        target.scheme == Scheme::Https
+    }
+
+    fn first_contact(&self) -> bool {
+        true
+    }
+
+    fn run<'a>(
+        &'a self,
+        target: &'a EndpointTarget,
+        _decl: &'a Endpoint,
+        cx: &'a ProbeContext,
+    ) -> BoxFuture<'a, Result<serde_json::Value, ProbeFailure>> {
+        Box::pin(async move { probe(target, cx).await })
+    }
+
+    fn record(&self, into: &mut EndpointEvidence, outcome: Observation<serde_json::Value>) {
+        record_transport(into, outcome);
+    }
+
+    fn summary(&self, observed: &serde_json::Value) -> String {
+        summarize_transport(observed)
+    }
+}
+
+/// Runs the TLS probe and, on success, one HTTP request over the connection.
+/// Reports the first contact as soon as the handshake is decided, so the
+/// endpoint's other probes need not wait for the HTTP answer.
+async fn probe(target: &EndpointTarget, cx: &ProbeContext) -> Result<serde_json::Value, ProbeFailure> {
+    let (stream, tls) = match handshake(target, cx, &[b"http/1.1"]).await {
+        Ok(done) => done,
+        Err(f) => {
+            cx.report_contact(
+                &target.id,
+                if unreachable(&f) {
+                    Contact::Unreachable(f.clone())
+                } else {
+                    Contact::Reachable
+                },
+            );
+            return Err(f);
+        }
+    };
+    cx.report_contact(&target.id, Contact::Reachable);
+    let within = limit(cx.io_timeout);
+    let http = super::http::get_head_within(stream, &target.server_name, &target.path, within, true).await;
+    Transport {
+        tls: Observation::Observed(tls),
         http: match http {
             Ok(h) => Observation::Observed(h),
             Err(f) => Observation::Error(f),
         },
-        ..EndpointEvidence::default()
     }
+    .into_value()
 }
