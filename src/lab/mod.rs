@@ -7,6 +7,7 @@
 //! certificate it serves.
 
 pub mod gateway;
+pub mod hostile;
 pub mod identity;
 pub mod openssl;
 pub mod pki;

@@ -13,10 +13,14 @@
 //! * **any other handshake failure** is a [`ProbeFailure`].
 //!
 //! Every request is bounded (connect and overall timeouts from the
-//! context) and every body is read up to [`MAX_BODY`] bytes. Redirects are
-//! not followed and no proxy is used.
+//! context) and every body is read, while it streams, up to [`MAX_BODY`]
+//! bytes. Once the status and headers are read the answer is kept: a body
+//! that then breaks off (no TLS close_notify, broken chunking, too long,
+//! too slow) becomes [`Answer::note`], not an error. Redirects are never
+//! followed (the `Location` goes into the note) and no proxy is used.
 
 use super::ProbeContext;
+use super::diagnose::{self, Tap};
 use super::verify::{ObserveOnlyVerifier, error_code};
 use crate::evidence::ProbeFailure;
 use crate::model::{EndpointTarget, Scheme};
@@ -41,6 +45,10 @@ pub struct Answer {
     pub headers: reqwest::header::HeaderMap,
     /// Up to [`MAX_BODY`] bytes of the body.
     pub body: Vec<u8>,
+    /// What else is worth knowing about the answer, in one line: a redirect
+    /// not followed (with its `Location`), a body cut at [`MAX_BODY`] or
+    /// broken off after the head. `None` for a plain, complete answer.
+    pub note: Option<String>,
 }
 
 impl Answer {
@@ -130,21 +138,17 @@ async fn check_chain(
     let tcp = tokio::time::timeout(cx.connect_timeout, tokio::net::TcpStream::connect(addr))
         .await
         .map_err(|_| ProbeFailure::new("connect", format!("connecting to {addr} timed out")))?
-        .map_err(|e| ProbeFailure::new("connect", format!("cannot connect to {addr}: {e}")))?;
+        .map_err(|e| ProbeFailure::new("connect", diagnose::connect_error(&addr, &e)))?;
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let (tcp, record) = Tap::new(tcp, u64::MAX);
     let result = tokio::time::timeout(cx.io_timeout, connector.connect(server_name, tcp))
         .await
-        .map_err(|_| {
-            ProbeFailure::new(
-                "handshake",
-                format!("TLS handshake timed out after {:?}", cx.io_timeout),
-            )
-        })?;
+        .map_err(|_| diagnose::handshake_timeout_failure(&record, cx.io_timeout))?;
     match result {
         Ok(_) => Ok(None),
         Err(e) => match e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
             Some(tls @ rustls::Error::InvalidCertificate(_)) => Ok(Some(error_code(tls).to_string())),
-            _ => Err(ProbeFailure::new("handshake", format!("TLS handshake failed: {e}"))),
+            _ => Err(diagnose::handshake_failure(&e, &record, target, cx, &[b"http/1.1"]).await),
         },
     }
 }
@@ -186,6 +190,7 @@ impl ApiClient {
             .connect_timeout(cx.connect_timeout)
             .timeout(cx.io_timeout)
             .http1_only()
+            .http1_max_headers(diagnose::MAX_HEADERS)
             .pool_max_idle_per_host(2)
             .user_agent(concat!("strata/", env!("CARGO_PKG_VERSION")));
         if name_ip.is_none() {
@@ -246,47 +251,109 @@ impl ApiClient {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        // reqwest's own timeout covers connect, head and body; this outer one
-        // is a second fence.
-        let work = async {
-            let mut response = request.send().await.map_err(describe)?;
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            let mut body = Vec::new();
-            while let Some(chunk) = response.chunk().await.map_err(describe)? {
-                let room = MAX_BODY - body.len();
-                if chunk.len() >= room {
-                    body.extend_from_slice(&chunk[..room]);
+        // reqwest's own timeout covers connect, head and body; these
+        // deadlines are a second fence, and let a slow body keep its head.
+        let deadline = tokio::time::Instant::now() + limit;
+        let mut response = match tokio::time::timeout_at(deadline, request.send()).await {
+            Err(_) => return Err(format!("no answer within {limit:?}")),
+            Ok(Err(e)) => return Err(describe(e, limit)),
+            Ok(Ok(r)) => r,
+        };
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let mut notes = Vec::new();
+        if (300..400).contains(&status) {
+            let location = headers
+                .get(reqwest::header::LOCATION)
+                .map(|v| {
+                    String::from_utf8_lossy(v.as_bytes())
+                        .chars()
+                        .take(MAX_HEADER_VALUE)
+                        .collect()
+                })
+                .unwrap_or_else(|| "(no Location)".to_string());
+            notes.push(format!("redirect to {location} not followed"));
+        }
+        let mut body = Vec::new();
+        loop {
+            match tokio::time::timeout_at(deadline, response.chunk()).await {
+                Err(_) => {
+                    notes.push(format!(
+                        "the body was still arriving after {limit:?}; its first {} bytes were kept",
+                        body.len()
+                    ));
                     break;
                 }
-                body.extend_from_slice(&chunk);
+                Ok(Err(e)) if e.is_timeout() => {
+                    notes.push(format!(
+                        "the body was still arriving after {limit:?}; its first {} bytes were kept",
+                        body.len()
+                    ));
+                    break;
+                }
+                Ok(Err(e)) => {
+                    notes.push(diagnose::body_note(&e.without_url()));
+                    break;
+                }
+                Ok(Ok(None)) => break,
+                Ok(Ok(Some(chunk))) => {
+                    let take = chunk.len().min(MAX_BODY - body.len());
+                    body.extend_from_slice(chunk.get(..take).unwrap_or_default());
+                    if body.len() >= MAX_BODY {
+                        let complete = take == chunk.len() && response.content_length() == Some(MAX_BODY as u64);
+                        if !complete {
+                            notes.push(format!("the body was cut at {MAX_BODY} bytes, the most Strata reads"));
+                        }
+                        break;
+                    }
+                }
             }
-            Ok(Answer { status, headers, body })
-        };
-        tokio::time::timeout(limit, work)
-            .await
-            .unwrap_or_else(|_| Err(format!("no answer within {limit:?}")))
+        }
+        Ok(Answer {
+            status,
+            headers,
+            body,
+            note: (!notes.is_empty()).then(|| notes.join("; ")),
+        })
     }
 }
 
-/// One line for a reqwest error: its kind and the innermost cause, never
-/// the URL (a query may carry a probe token).
-fn describe(e: reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
+/// One line for a reqwest error that left no answer: what the server did
+/// when that is known, else the kind and the innermost cause; never the URL
+/// (a query may carry a probe token).
+fn describe(e: reqwest::Error, limit: Duration) -> String {
+    let e = e.without_url();
+    if e.is_timeout() {
+        return format!("no answer within {limit:?}");
+    }
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    let mut depth = 0;
+    while let Some(err) = cur {
+        if let Some(h) = err.downcast_ref::<hyper::Error>() {
+            return diagnose::http_error(h, None, MAX_HEAD_READ);
+        }
+        depth += 1;
+        if depth > 8 {
+            break;
+        }
+        cur = err.source();
+    }
+    let kind = if e.is_connect() {
         "cannot connect"
     } else if e.is_body() || e.is_decode() {
         "bad response body"
     } else {
         "no valid HTTP response"
     };
-    let e = e.without_url();
     let mut cause: &dyn std::error::Error = &e;
     while let Some(next) = cause.source() {
         cause = next;
     }
     format!("{kind}: {cause}")
 }
+
+/// The response head reqwest (hyper-util) buffers at most: hyper's default
+/// of 8 KiB plus 100 reads of 4 KiB.
+const MAX_HEAD_READ: usize = 8192 + 4096 * 100;
 
 pub use super::is_loopback;

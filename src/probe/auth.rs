@@ -405,6 +405,7 @@ async fn run(target: &EndpointTarget, decl: &Endpoint, cx: &ProbeContext) -> Res
                         "verdict": v,
                         "www_authenticate": challenge,
                         "leaks": found,
+                        "note": a.note.clone().map(|n| scrub(n, secret)),
                     })
                 }
                 Err(e) => {

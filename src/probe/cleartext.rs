@@ -50,9 +50,7 @@ impl EndpointProbe for CleartextProbe {
             };
             cx.report_contact(&target.id, Contact::Reachable);
             let within = limit(cx.io_timeout);
-            let http = tokio::time::timeout(within, super::http::get_head(tcp, &target.host, &target.path))
-                .await
-                .unwrap_or_else(|_| Err(ProbeFailure::new("http", format!("no HTTP response within {within:?}"))));
+            let http = super::http::get_head_within(tcp, &target.host, &target.path, within, false).await;
             Transport {
                 tls: Observation::NotProbed,
                 http: match http {

@@ -4,10 +4,14 @@
 //! *where* a refusal happened (handshake, first read, or an HTTP answer).
 //!
 //! Everything is bounded: connect and handshake by the context's timeouts,
-//! the response by `io_timeout` and [`MAX_RESPONSE`] bytes. Only the status
-//! and a bounded body come back; nothing here logs what it sends.
+//! the response by `io_timeout`, a head of [`MAX_RESPONSE`] bytes and
+//! [`diagnose::MAX_HEADERS`] headers, a body of [`MAX_RESPONSE`] bytes (read
+//! while it streams) and [`MAX_READ`] bytes in all. Only the status and a
+//! bounded body come back; nothing here logs what it sends. Refusals and
+//! failures say what the server did ([`super::diagnose`]).
 
 use super::ProbeContext;
+use super::diagnose::{self, Tap};
 use super::verify::{ObserveOnlyVerifier, verify_chain};
 use crate::evidence::ProbeFailure;
 use crate::model::{EndpointTarget, Scheme};
@@ -22,9 +26,12 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::TlsConnector;
 
-/// Largest response body kept (the rest is an error: no identity endpoint
-/// answers with more).
+/// Largest response head, and largest response body kept (a longer body is
+/// dropped and the status kept: no identity endpoint answers with more).
 pub const MAX_RESPONSE: usize = 64 * 1024;
+/// Most bytes read from one connection after the handshake (interim `1xx`
+/// answers included).
+pub const MAX_READ: u64 = 256 * 1024;
 /// Most CA names kept from a CertificateRequest.
 const MAX_CA_NAMES: usize = 32;
 /// Longest error detail kept in evidence.
@@ -180,7 +187,7 @@ pub async fn send(
     }
     let tcp = super::tls::connect(target, cx).await?;
     if target.scheme == Scheme::Http {
-        let outcome = http(tcp, &target.host, request, cx).await?;
+        let outcome = http(tcp, &target.host, request, cx, false).await?;
         return Ok((TlsFacts::default(), outcome));
     }
     let server_name = ServerName::try_from(target.server_name.clone())
@@ -198,6 +205,7 @@ pub async fn send(
         .with_client_cert_resolver(recorder.clone());
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     let connector = TlsConnector::from(Arc::new(config));
+    let (tcp, record) = Tap::new(tcp, u64::MAX);
     let handshake = tokio::time::timeout(cx.io_timeout, connector.connect(server_name.clone(), tcp)).await;
     let facts = |version: Option<String>| {
         let hints = recorder.hints.lock().ok().and_then(|h| h.clone());
@@ -208,13 +216,11 @@ pub async fn send(
         }
     };
     let tls = match handshake {
-        Err(_) => {
-            return Err(ProbeFailure::new(
-                "handshake",
-                format!("TLS handshake timed out after {:?}", cx.io_timeout),
-            ));
+        Err(_) => return Err(diagnose::handshake_timeout_failure(&record, cx.io_timeout)),
+        Ok(Err(e)) => {
+            let reason = diagnose::handshake_error(&e, &record.seen()).reason;
+            return Ok((facts(None), Outcome::HandshakeRefused(detail(&reason))));
         }
-        Ok(Err(e)) => return Ok((facts(None), Outcome::HandshakeRefused(detail(&e.to_string())))),
         Ok(Ok(tls)) => tls,
     };
     let (_, conn) = tls.get_ref();
@@ -237,7 +243,7 @@ pub async fn send(
         }
     }
     let facts = facts(version);
-    let outcome = http(tls, &target.server_name, request, cx).await?;
+    let outcome = http(tls, &target.server_name, request, cx, true).await?;
     Ok((facts, outcome))
 }
 
@@ -252,14 +258,23 @@ impl Drop for AbortOnDrop {
 
 use super::is_loopback as loopback;
 
-/// One request/response over an open stream, bounded in time and size.
-async fn http<S>(stream: S, host: &str, request: &Request, cx: &ProbeContext) -> Result<Outcome, ProbeFailure>
+/// One request/response over an open stream (`over_tls`: a TLS stream),
+/// bounded in time and size.
+async fn http<S>(
+    stream: S,
+    host: &str,
+    request: &Request,
+    cx: &ProbeContext,
+    over_tls: bool,
+) -> Result<Outcome, ProbeFailure>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    let (stream, record) = Tap::new(stream, MAX_READ);
     let work = async {
         let (mut sender, conn) = match hyper::client::conn::http1::Builder::new()
             .max_buf_size(MAX_RESPONSE)
+            .max_headers(diagnose::MAX_HEADERS)
             .handshake::<_, Full<Bytes>>(TokioIo::new(stream))
             .await
         {
@@ -284,7 +299,9 @@ where
             Err(e) => return Err(ProbeFailure::new("config", format!("cannot build the request: {e}"))),
         };
         Ok(match sender.send_request(req).await {
-            Err(e) => Outcome::ClosedBeforeResponse(detail(&error_chain(&e))),
+            Err(e) => {
+                Outcome::ClosedBeforeResponse(detail(&diagnose::http_error(&e, Some(&record.seen()), MAX_RESPONSE)))
+            }
             Ok(resp) => {
                 let status = resp.status().as_u16();
                 match http_body_util::Limited::new(resp.into_body(), MAX_RESPONSE)
@@ -307,27 +324,7 @@ where
     };
     tokio::time::timeout(cx.io_timeout, work)
         .await
-        .map_err(|_| ProbeFailure::new("http", format!("no HTTP response within {:?}", cx.io_timeout)))?
-}
-
-/// An error and its sources, `a: b: c` (hyper hides the TLS alert in a source).
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut cur = e.source();
-    let mut depth = 0;
-    while let Some(s) = cur {
-        if depth >= 4 {
-            break;
-        }
-        let text = s.to_string();
-        if !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-        cur = s.source();
-        depth += 1;
-    }
-    out
+        .map_err(|_| ProbeFailure::new("http", diagnose::http_timeout(&record.seen(), cx.io_timeout, over_tls)))?
 }
 
 /// Escapes `s` for use inside a JSON string literal (no surrounding quotes).

@@ -1639,6 +1639,21 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_endless_first_flight_is_read_only_up_to_the_cap() {
+        // 1 MiB of empty HelloRequests: valid records that never become a
+        // ServerHello. The read stops at MAX_READ, long before the timeout.
+        let endless = record(CT_HANDSHAKE, 0x0303, &[0, 0, 0, 0]).repeat((1 << 20) / 9);
+        let server = canned_server(Some(endless), 1).await;
+        let hello = client_hello(LegacyVersion::Tls1_2, &[0xC02F], None, false);
+        let started = std::time::Instant::now();
+        let answer = probe_hello(server, &hello, Duration::from_secs(20))
+            .await
+            .expect("answer");
+        assert!(is_garbage(&answer, "truncated"), "{answer:?}");
+        assert!(started.elapsed() < Duration::from_secs(10), "read until the timeout");
+    }
+
+    #[tokio::test]
     async fn scan_of_a_non_tls_server_and_of_a_closed_port() {
         let http = canned_server(Some(b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec()), 16).await;
         let scan = scan(http, Some("a.test"), Duration::from_secs(3)).await.expect("scan");

@@ -11,6 +11,7 @@ pub mod api;
 pub mod auth;
 pub mod cleartext;
 pub mod deadline;
+pub mod diagnose;
 pub mod enrollment;
 pub mod exchange;
 pub mod http;

@@ -91,6 +91,7 @@ fn cors_view(a: &Answer, origin: &str) -> Value {
         "reflects": reflects,
         "wildcard": acao.as_deref().is_some_and(|v| v.trim() == "*"),
         "credentials": credentials,
+        "note": a.note,
     })
 }
 

@@ -5,6 +5,7 @@
 //! attempted.
 
 use super::deadline::limit;
+use super::diagnose::{self, Tap};
 use super::verify::{ObserveOnlyVerifier, hostname_matches, verify_chain};
 use super::{BoxFuture, Contact, EndpointProbe, ProbeContext};
 use crate::evidence::{CertInfo, EndpointEvidence, HttpEvidence, Observation, ProbeFailure, TlsEvidence, cert_info};
@@ -34,7 +35,7 @@ pub async fn connect(target: &EndpointTarget, cx: &ProbeContext) -> Result<TcpSt
     let stream = tokio::time::timeout(within, TcpStream::connect(first))
         .await
         .map_err(|_| ProbeFailure::new("connect", format!("connecting to {first} timed out after {within:?}")))?
-        .map_err(|e| ProbeFailure::new("connect", format!("cannot connect to {first}: {e}")))?;
+        .map_err(|e| ProbeFailure::new("connect", diagnose::connect_error(first, &e)))?;
     let _ = stream.set_nodelay(true);
     Ok(stream)
 }
@@ -53,9 +54,10 @@ pub async fn handshake(
     target: &EndpointTarget,
     cx: &ProbeContext,
     alpn: &[&[u8]],
-) -> Result<(tokio_rustls::client::TlsStream<TcpStream>, TlsEvidence), ProbeFailure> {
+) -> Result<(tokio_rustls::client::TlsStream<Tap<TcpStream>>, TlsEvidence), ProbeFailure> {
     let tcp = connect(target, cx).await?;
     let address = tcp.peer_addr().map(|a| a.to_string()).unwrap_or_default();
+    let (tcp, record) = Tap::new(tcp, u64::MAX);
     let server_name = ServerName::try_from(target.server_name.clone())
         .map_err(|e| ProbeFailure::new("config", format!("invalid server name {}: {e}", target.server_name)))?;
     let provider = cx.provider.clone();
@@ -68,10 +70,11 @@ pub async fn handshake(
     config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     let connector = TlsConnector::from(Arc::new(config));
     let within = limit(cx.io_timeout);
-    let tls = tokio::time::timeout(within, connector.connect(server_name.clone(), tcp))
-        .await
-        .map_err(|_| ProbeFailure::new("handshake", format!("{HANDSHAKE_TIMEOUT} {within:?}")))?
-        .map_err(|e| ProbeFailure::new("handshake", format!("TLS handshake failed: {e}")))?;
+    let tls = match tokio::time::timeout(within, connector.connect(server_name.clone(), tcp)).await {
+        Err(_) => return Err(diagnose::handshake_timeout_failure(&record, within)),
+        Ok(Err(e)) => return Err(diagnose::handshake_failure(&e, &record, target, cx, alpn).await),
+        Ok(Ok(tls)) => tls,
+    };
     let (_, conn) = tls.get_ref();
     let ders: Vec<CertificateDer<'static>> = conn
         .peer_certificates()
@@ -123,14 +126,11 @@ pub async fn handshake(
     Ok((tls, evidence))
 }
 
-/// Start of the reason of a handshake that got no complete answer in time.
-const HANDSHAKE_TIMEOUT: &str = "TLS handshake timed out after";
-
 /// Whether a failure of the first contact means nothing answered at all:
-/// no address, no TCP connection, or no TLS answer within the limit.
+/// no address, no TCP connection (a reset at once included), or no TLS
+/// answer within the limit.
 pub(crate) fn unreachable(f: &ProbeFailure) -> bool {
-    matches!(f.stage.as_str(), "resolve" | "connect")
-        || (f.stage == "handshake" && f.reason.starts_with(HANDSHAKE_TIMEOUT))
+    matches!(f.stage.as_str(), "resolve" | "connect") || diagnose::is_handshake_timeout(f)
 }
 
 /// What the TLS and cleartext probes hand to the runner: the typed `tls`
@@ -265,9 +265,7 @@ async fn probe(target: &EndpointTarget, cx: &ProbeContext) -> Result<serde_json:
     };
     cx.report_contact(&target.id, Contact::Reachable);
     let within = limit(cx.io_timeout);
-    let http = tokio::time::timeout(within, super::http::get_head(stream, &target.server_name, &target.path))
-        .await
-        .unwrap_or_else(|_| Err(ProbeFailure::new("http", format!("no HTTP response within {within:?}"))));
+    let http = super::http::get_head_within(stream, &target.server_name, &target.path, within, true).await;
     Transport {
         tls: Observation::Observed(tls),
         http: match http {
