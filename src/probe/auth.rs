@@ -532,6 +532,9 @@ pub fn facts_shape() -> crate::audit::schema::Shape {
         Shape::object([("status", Shape::nullable(Shape::Int)), ("verdict", Shape::String)]).with_optional([
             ("www_authenticate", Shape::nullable(Shape::String)),
             ("leaks", strings()),
+            // What went wrong after the status was read (a body cut off,
+            // no close_notify, a redirect not followed).
+            ("note", Shape::nullable(Shape::String)),
             ("error", Shape::String),
         ])
     };

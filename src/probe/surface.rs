@@ -277,6 +277,7 @@ pub fn facts_shape() -> crate::audit::schema::Shape {
             ("status", Shape::Int),
             ("allow_origin", Shape::nullable(Shape::String)),
             ("allow_credentials", Shape::nullable(Shape::String)),
+            ("note", Shape::nullable(Shape::String)),
             ("vary", Shape::nullable(Shape::String)),
             ("reflects", Shape::Bool),
             ("wildcard", Shape::Bool),
