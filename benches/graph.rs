@@ -6,7 +6,8 @@
 //! sensitive component that nothing reaches. For each `n` it measures
 //! building the graph and searching the attack paths of every sensitive
 //! target, then the full offline audit (facts, rules, scores, report) with
-//! empty evidence. The targets: an 11-service mesh audited in under
+//! empty evidence. A last case times a search that spends its whole visit
+//! budget. The targets: an 11-service mesh audited in under
 //! 100 ms, 300 components in under 1 s.
 
 use std::path::Path;
@@ -87,6 +88,28 @@ fn mesh(n: usize, all_flows: bool) -> String {
     y
 }
 
+/// The pruning's blind spot: `a` is the only way to `db` and back into a
+/// mesh of `n` internal services, so every branch into the mesh is a dead
+/// end the distances cannot see, and the visit budget ends the search.
+fn trap(n: usize) -> String {
+    let mut y = String::from(
+        "strata: 1\nsystem: { name: trap }\ncomponents:\n  - { id: a, kind: service, exposure: public }\n  - { id: db, kind: datastore, data: [{ name: d, sensitivity: restricted }] }\n",
+    );
+    for i in 0..n {
+        y.push_str(&format!("  - {{ id: m{i:03}, kind: service }}\n"));
+    }
+    y.push_str("flows:\n  - { from: a, to: db }\n");
+    for i in 0..n {
+        y.push_str(&format!(
+            "  - {{ from: a, to: m{i:03} }}\n  - {{ from: m{i:03}, to: a }}\n"
+        ));
+        for j in (0..n).filter(|j| *j != i) {
+            y.push_str(&format!("  - {{ from: m{i:03}, to: m{j:03} }}\n"));
+        }
+    }
+    y
+}
+
 fn main() {
     let rules = match Ruleset::builtin() {
         Ok(r) => r,
@@ -129,6 +152,22 @@ fn main() {
                 .report
                 .findings
                 .len()
+        });
+    }
+    for n in [12, 50] {
+        let model = match strata::model::load_str(&trap(n), Path::new("trap.yaml")) {
+            Ok(m) => m,
+            Err(e) => panic!("{e}"),
+        };
+        let s = DefenseGraph::build(&model).attack_paths("db");
+        println!(
+            "trap {n}: {} paths, {} visits, cut {:?}",
+            s.paths.len(),
+            s.visits,
+            s.cut
+        );
+        bench(&format!("build graph + attack paths to db, trap {n}"), 20, || {
+            DefenseGraph::build(&model).attack_paths("db").visits
         });
     }
 }
