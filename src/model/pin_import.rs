@@ -912,7 +912,7 @@ fn plist_error(origin: &str, key_path: &str, message: impl Into<String>) -> PinI
     PinImportError::Plist {
         path: origin.to_owned(),
         key_path: key_path.to_owned(),
-        message: message.into(),
+        message: escape_controls(&message.into()),
     }
 }
 
@@ -921,8 +921,21 @@ fn xml_error(origin: &str, line: u32, column: u32, message: impl Into<String>) -
         path: origin.to_owned(),
         line,
         column,
-        message: message.into(),
+        message: escape_controls(&message.into()),
     }
+}
+
+/// Escapes control characters: the XML and plist parsers quote the
+/// offending character raw (`expected '>' not '\0'`), and a message must
+/// never carry raw input to a terminal.
+fn escape_controls(message: &str) -> String {
+    if !message.chars().any(char::is_control) {
+        return message.to_owned();
+    }
+    message
+        .chars()
+        .map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() })
+        .collect()
 }
 
 fn too_large(origin: &str, detail: String) -> PinImportError {
@@ -1010,6 +1023,18 @@ fn excerpt_raw(text: &str) -> String {
 mod tests {
     use super::*;
     use std::path::PathBuf;
+
+    #[test]
+    fn parser_errors_never_quote_raw_control_characters() {
+        // Found by tests/fuzz_stable.rs: roxmltree and the plist crate
+        // quote the offending character as is.
+        let err = parse_android_nsc("<network-security-config\0>", "f.xml").unwrap_err().to_string();
+        assert!(err.contains("\\0") && !err.contains('\0'), "{err}");
+        let plist = b"<?xml version=\"1.0\"?><plist version=\"1.0\"><dict\x7f></dict></plist>";
+        let err = parse_ios_plist(plist, "Info.plist").unwrap_err().to_string();
+        assert!(!err.chars().any(char::is_control), "{err}");
+        assert!(err.contains("\\u{7f}"), "{err}");
+    }
 
     macro_rules! fixture {
         ($name:literal) => {
