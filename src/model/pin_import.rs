@@ -228,7 +228,8 @@ pub fn parse_ios_plist(bytes: &[u8], origin: &str) -> Result<Vec<ImportedPinSet>
     let mut seen_domains = HashSet::new();
     let mut sets = Vec::new();
     for (key, entry) in pinned {
-        let key_path = format!("{pinned_path}[{key:?}]");
+        // The key is untrusted and unbounded: quote a short excerpt.
+        let key_path = format!("{pinned_path}[{}]", excerpt(key));
         let domain = key.to_lowercase();
         check_domain(&domain).map_err(|message| plist_error(origin, &key_path, message))?;
         if !seen_domains.insert(domain.clone()) {
@@ -1023,6 +1024,18 @@ fn excerpt_raw(text: &str) -> String {
 mod tests {
     use super::*;
     use std::path::PathBuf;
+
+    #[test]
+    fn a_huge_domain_key_is_quoted_as_a_short_excerpt() {
+        // Found by tests/fuzz_stable.rs: the whole key went into the path.
+        let key = format!("api.{}example.com", "a".repeat(5000));
+        let plist = format!(
+            "<?xml version=\"1.0\"?><plist version=\"1.0\"><dict><key>NSAppTransportSecurity</key><dict><key>NSPinnedDomains</key><dict><key>{key}</key><string>x</string></dict></dict></dict></plist>"
+        );
+        let err = parse_ios_plist(plist.as_bytes(), "Info.plist").unwrap_err().to_string();
+        assert!(err.len() < 300, "{} characters: {err}", err.len());
+        assert!(err.contains("NSPinnedDomains[\"api.aaaa"), "{err}");
+    }
 
     #[test]
     fn parser_errors_never_quote_raw_control_characters() {
