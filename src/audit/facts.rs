@@ -276,19 +276,22 @@ pub fn subjects(model: &Model, graph: &DefenseGraph, evidence: &Evidence) -> Vec
         .filter(|c| c.kind == ComponentKind::Monitoring)
         .flat_map(|c| c.watches.iter().map(|w| w.value.as_str()))
         .collect();
+    let called_by_clients: std::collections::BTreeSet<&str> = model
+        .arch
+        .flows
+        .iter()
+        .filter(|f| model.client(&f.from.value).is_some())
+        .map(|f| f.to.value.as_str())
+        .collect();
     for c in &model.arch.components {
-        let paths = graph.attack_paths(&c.id.value);
+        let search = graph.attack_paths(&c.id.value);
+        let paths = &search.paths;
         let unauth: Vec<Value> = paths
             .iter()
             .filter(|p| !p.authenticated)
             .map(|p| json!(p.nodes.join(" -> ")))
             .collect();
-        let min_depth = paths.iter().map(|p| p.depth() as i64).min();
-        let from_clients = model
-            .arch
-            .flows
-            .iter()
-            .any(|f| f.to.value == c.id.value && model.client(&f.from.value).is_some());
+        let from_clients = called_by_clients.contains(c.id.value.as_str());
         let mut vars = BTreeMap::new();
         vars.insert("component".into(), component_decl(c));
         vars.insert(
@@ -297,7 +300,9 @@ pub fn subjects(model: &Model, graph: &DefenseGraph, evidence: &Evidence) -> Vec
                 "reachable_from_internet": graph.reachable_from_internet(&c.id.value),
                 "paths": paths.len(),
                 "unauthenticated_paths": unauth,
-                "min_depth": min_depth.unwrap_or(0),
+                "paths_truncated": search.truncated(),
+                "unauthenticated_path_exists": graph.unauthenticated_path_exists(&c.id.value),
+                "min_depth": graph.min_depth(&c.id.value).unwrap_or(0),
                 "called_by_clients": from_clients,
                 "declared_internal": c.exposure == Exposure::Internal,
                 "monitored": monitored.contains(&c.id.value.as_str()),

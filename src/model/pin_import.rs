@@ -228,7 +228,8 @@ pub fn parse_ios_plist(bytes: &[u8], origin: &str) -> Result<Vec<ImportedPinSet>
     let mut seen_domains = HashSet::new();
     let mut sets = Vec::new();
     for (key, entry) in pinned {
-        let key_path = format!("{pinned_path}[{key:?}]");
+        // The key is untrusted and unbounded: quote a short excerpt.
+        let key_path = format!("{pinned_path}[{}]", excerpt(key));
         let domain = key.to_lowercase();
         check_domain(&domain).map_err(|message| plist_error(origin, &key_path, message))?;
         if !seen_domains.insert(domain.clone()) {
@@ -912,7 +913,7 @@ fn plist_error(origin: &str, key_path: &str, message: impl Into<String>) -> PinI
     PinImportError::Plist {
         path: origin.to_owned(),
         key_path: key_path.to_owned(),
-        message: message.into(),
+        message: escape_controls(&message.into()),
     }
 }
 
@@ -921,8 +922,21 @@ fn xml_error(origin: &str, line: u32, column: u32, message: impl Into<String>) -
         path: origin.to_owned(),
         line,
         column,
-        message: message.into(),
+        message: escape_controls(&message.into()),
     }
+}
+
+/// Escapes control characters: the XML and plist parsers quote the
+/// offending character raw (`expected '>' not '\0'`), and a message must
+/// never carry raw input to a terminal.
+fn escape_controls(message: &str) -> String {
+    if !message.chars().any(char::is_control) {
+        return message.to_owned();
+    }
+    message
+        .chars()
+        .map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() })
+        .collect()
 }
 
 fn too_large(origin: &str, detail: String) -> PinImportError {
@@ -1010,6 +1024,30 @@ fn excerpt_raw(text: &str) -> String {
 mod tests {
     use super::*;
     use std::path::PathBuf;
+
+    #[test]
+    fn a_huge_domain_key_is_quoted_as_a_short_excerpt() {
+        // Found by tests/fuzz_stable.rs: the whole key went into the path.
+        let key = format!("api.{}example.com", "a".repeat(5000));
+        let plist = format!(
+            "<?xml version=\"1.0\"?><plist version=\"1.0\"><dict><key>NSAppTransportSecurity</key><dict><key>NSPinnedDomains</key><dict><key>{key}</key><string>x</string></dict></dict></dict></plist>"
+        );
+        let err = parse_ios_plist(plist.as_bytes(), "Info.plist").unwrap_err().to_string();
+        assert!(err.len() < 300, "{} characters: {err}", err.len());
+        assert!(err.contains("NSPinnedDomains[\"api.aaaa"), "{err}");
+    }
+
+    #[test]
+    fn parser_errors_never_quote_raw_control_characters() {
+        // Found by tests/fuzz_stable.rs: roxmltree and the plist crate
+        // quote the offending character as is.
+        let err = parse_android_nsc("<network-security-config\0>", "f.xml").unwrap_err().to_string();
+        assert!(err.contains("\\0") && !err.contains('\0'), "{err}");
+        let plist = b"<?xml version=\"1.0\"?><plist version=\"1.0\"><dict\x7f></dict></plist>";
+        let err = parse_ios_plist(plist, "Info.plist").unwrap_err().to_string();
+        assert!(!err.chars().any(char::is_control), "{err}");
+        assert!(err.contains("\\u{7f}"), "{err}");
+    }
 
     macro_rules! fixture {
         ($name:literal) => {

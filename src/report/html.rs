@@ -157,8 +157,11 @@ pub fn render(r: &Report) -> String {
                 h2 { "Defense-in-depth graph" }
                 p class="muted" { "Node colour: the worst status of its findings. Edge colour: the transport status of the endpoint the hop lands on. Dashed edges: what an attacker on the internet can call directly. Thick red dashes: a path to sensitive data with no caller authentication. Purple border: holds sensitive data." }
                 div class="graph-wrap" { (svg::render(&r.graph)) }
-                @if !r.graph.attack_paths.is_empty() {
+                @if !r.graph.attack_paths.is_empty() || !r.graph.truncated_searches.is_empty() {
                     h3 { "Paths to sensitive data" }
+                    @if !r.graph.truncated_searches.is_empty() {
+                        ul class="caps truncated" { @for t in &r.graph.truncated_searches { li { (t.line()) } } }
+                    }
                     table {
                         thead { tr { th { "Target" } th { "Path" } th { "Controls crossed" } th { "Authenticated" } } }
                         tbody {

@@ -11,9 +11,10 @@ pub mod svg;
 use crate::audit::score::Score;
 use crate::audit::{Audit, Finding, Status, ToolError};
 use crate::evidence::Evidence;
-use crate::graph::{NodeKind, layout};
+use crate::graph::{Cut, NodeKind, layout};
 use crate::model::{Control, Model};
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 
 /// Version of the JSON report schema (`docs/report-schema.md`).
 pub const SCHEMA: &str = "strata.report/1";
@@ -105,6 +106,33 @@ pub struct PathView {
     pub authenticated: bool,
 }
 
+/// A path search to a sensitive component that a limit cut short: its
+/// paths in [`GraphView::attack_paths`] are a lower bound.
+#[derive(Debug, Clone, Serialize)]
+pub struct TruncatedSearch {
+    /// Target component.
+    pub target: String,
+    /// Which limit cut the search.
+    pub cut: Cut,
+    /// Node expansions made.
+    pub visits: usize,
+    /// Paths found.
+    pub paths: usize,
+}
+
+impl TruncatedSearch {
+    /// The line shown to people.
+    pub fn line(&self) -> String {
+        format!(
+            "path search to {} truncated after {} visits ({}): its {} path(s) are a lower bound",
+            self.target,
+            self.visits,
+            self.cut.describe(),
+            self.paths
+        )
+    }
+}
+
 /// The graph section of a report.
 #[derive(Debug, Clone, Serialize)]
 pub struct GraphView {
@@ -114,6 +142,9 @@ pub struct GraphView {
     pub edges: Vec<GraphEdge>,
     /// Paths from the internet to each sensitive component.
     pub attack_paths: Vec<PathView>,
+    /// The sensitive components whose path search a limit cut short, in
+    /// component order; empty when every search looked everywhere.
+    pub truncated_searches: Vec<TruncatedSearch>,
 }
 
 /// The whole report.
@@ -150,22 +181,36 @@ fn rank(s: Status) -> u8 {
     }
 }
 
+/// Records `status` for `node` if it is worse than the one kept.
+fn keep_worst<'a>(map: &mut HashMap<&'a str, Status>, node: &'a str, status: Status) {
+    let worst = map.entry(node).or_insert(status);
+    if rank(status) > rank(*worst) {
+        *worst = status;
+    }
+}
+
 /// Builds the graph view (layout, node status, bypass edges).
 pub fn graph_view(model: &Model, audit: &Audit) -> GraphView {
     let g = &audit.graph;
     let lay = layout::layout(g);
+    // Worst statuses per node, in one pass over the findings: of all the
+    // node's findings, and of its endpoints' transport findings.
+    let mut node_status: HashMap<&str, Status> = HashMap::new();
+    let mut wire_status: HashMap<&str, Status> = HashMap::new();
+    for f in audit.findings.iter().filter(|f| f.status != Status::NotApplicable) {
+        let Some(node) = f.node.as_deref() else { continue };
+        keep_worst(&mut node_status, node, f.status);
+        if f.layer == crate::audit::rules::Layer::Transport && f.subject.starts_with("endpoint:") {
+            keep_worst(&mut wire_status, node, f.status);
+        }
+    }
     let mut nodes: Vec<GraphNode> = g
         .graph
         .node_indices()
         .map(|n| {
             let node = &g.graph[n];
             let (column, row) = lay.positions.get(&node.id).copied().unwrap_or((0, 0));
-            let status = audit
-                .findings
-                .iter()
-                .filter(|f| f.node.as_deref() == Some(node.id.as_str()) && f.status != Status::NotApplicable)
-                .map(|f| f.status)
-                .max_by_key(|s| rank(*s));
+            let status = node_status.get(node.id.as_str()).copied();
             GraphNode {
                 id: node.id.clone(),
                 label: node.label.clone(),
@@ -180,12 +225,22 @@ pub fn graph_view(model: &Model, audit: &Audit) -> GraphView {
         .collect();
     nodes.sort_by_key(|n| (n.column, n.row));
     let mut attack_paths = Vec::new();
+    let mut truncated_searches = Vec::new();
     for c in &model.arch.components {
         let node = g.node(&c.id.value).map(|n| &g.graph[n]);
         if !node.is_some_and(|n| n.is_sensitive()) {
             continue;
         }
-        for p in g.attack_paths(&c.id.value).iter() {
+        let search = g.attack_paths(&c.id.value);
+        if let Some(cut) = search.cut {
+            truncated_searches.push(TruncatedSearch {
+                target: c.id.value.clone(),
+                cut,
+                visits: search.visits,
+                paths: search.paths.len(),
+            });
+        }
+        for p in &search.paths {
             attack_paths.push(PathView {
                 target: c.id.value.clone(),
                 nodes: p.nodes.clone(),
@@ -194,12 +249,12 @@ pub fn graph_view(model: &Model, audit: &Audit) -> GraphView {
             });
         }
     }
-    let on_bypass = |a: &str, b: &str| {
-        attack_paths
-            .iter()
-            .filter(|p| !p.authenticated)
-            .any(|p| p.nodes.windows(2).any(|w| w[0] == a && w[1] == b))
-    };
+    let bypass_hops: HashSet<(&str, &str)> = attack_paths
+        .iter()
+        .filter(|p| !p.authenticated)
+        .flat_map(|p| p.nodes.windows(2).map(|w| (w[0].as_str(), w[1].as_str())))
+        .collect();
+    let on_bypass = |a: &str, b: &str| bypass_hops.contains(&(a, b));
     let edges = g
         .graph
         .edge_indices()
@@ -207,17 +262,7 @@ pub fn graph_view(model: &Model, audit: &Audit) -> GraphView {
             let (a, b) = g.graph.edge_endpoints(e)?;
             let w = &g.graph[e];
             let (from, to) = (g.graph[a].id.clone(), g.graph[b].id.clone());
-            let status = audit
-                .findings
-                .iter()
-                .filter(|f| {
-                    f.layer == crate::audit::rules::Layer::Transport
-                        && f.node.as_deref() == Some(to.as_str())
-                        && f.subject.starts_with("endpoint:")
-                        && f.status != Status::NotApplicable
-                })
-                .map(|f| f.status)
-                .max_by_key(|s| rank(*s));
+            let status = wire_status.get(to.as_str()).copied();
             Some(GraphEdge {
                 status,
                 bypass: on_bypass(&from, &to),
@@ -232,6 +277,7 @@ pub fn graph_view(model: &Model, audit: &Audit) -> GraphView {
         nodes,
         edges,
         attack_paths,
+        truncated_searches,
     }
 }
 
