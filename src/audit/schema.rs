@@ -314,6 +314,8 @@ pub fn graph() -> Shape {
         ("reachable_from_internet", Shape::Bool),
         ("paths", Shape::Int),
         ("unauthenticated_paths", Shape::list(Shape::String)),
+        ("paths_truncated", Shape::Bool),
+        ("unauthenticated_path_exists", Shape::Bool),
         ("min_depth", Shape::Int),
         ("called_by_clients", Shape::Bool),
         ("declared_internal", Shape::Bool),

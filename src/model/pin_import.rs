@@ -935,7 +935,13 @@ fn escape_controls(message: &str) -> String {
     }
     message
         .chars()
-        .map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() })
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
         .collect()
 }
 
@@ -1041,7 +1047,9 @@ mod tests {
     fn parser_errors_never_quote_raw_control_characters() {
         // Found by tests/fuzz_stable.rs: roxmltree and the plist crate
         // quote the offending character as is.
-        let err = parse_android_nsc("<network-security-config\0>", "f.xml").unwrap_err().to_string();
+        let err = parse_android_nsc("<network-security-config\0>", "f.xml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("\\0") && !err.contains('\0'), "{err}");
         let plist = b"<?xml version=\"1.0\"?><plist version=\"1.0\"><dict\x7f></dict></plist>";
         let err = parse_ios_plist(plist, "Info.plist").unwrap_err().to_string();
