@@ -42,6 +42,9 @@ pub struct ProbeContext {
     pub io_timeout: Duration,
     /// The crypto provider (ring).
     pub provider: Arc<CryptoProvider>,
+    /// This audit's secrets: every secret a probe reads or derives is
+    /// registered here, and every result is scrubbed with it.
+    pub redactor: Arc<crate::redact::Redactor>,
     anchors: Mutex<HashMap<Option<PathBuf>, Result<Anchors, String>>>,
 }
 
@@ -53,6 +56,7 @@ impl ProbeContext {
             connect_timeout,
             io_timeout,
             provider: Arc::new(rustls::crypto::ring::default_provider()),
+            redactor: Arc::new(crate::redact::Redactor::new()),
             anchors: Mutex::new(HashMap::new()),
         }
     }

@@ -112,6 +112,8 @@ pub async fn run(
     events: Option<mpsc::UnboundedSender<ProgressEvent>>,
 ) -> Evidence {
     let cx = Arc::new(ProbeContext::new(now, config.connect_timeout, config.io_timeout));
+    // Every declared secret is known before any server is contacted.
+    crate::model::secret::register_all(model, &cx.redactor);
     let global = Arc::new(Semaphore::new(config.max_concurrent.max(1)));
     let mut per_host: HashMap<String, Arc<Semaphore>> = HashMap::new();
     let send = |ev: ProgressEvent| {
@@ -206,6 +208,9 @@ pub async fn run(
         let Ok((endpoint, probe_id, result)) = joined else {
             continue;
         };
+        // THE redaction point: nothing a probe produced is stored or
+        // reported before it is scrubbed of the audit's secrets.
+        let result = scrub(result, &cx.redactor);
         let entry = evidence.endpoints.entry(endpoint).or_default();
         let (ok, summary) = match result {
             Produced::Tls(e) => {
@@ -231,6 +236,9 @@ pub async fn run(
         });
         evidence.probes_run.push(probe_id);
     }
+    for line in &mut evidence.skipped {
+        *line = cx.redactor.scrub_string(std::mem::take(line));
+    }
     // Deterministic order regardless of completion order.
     evidence.probes_run.sort();
     for target in &model.endpoints {
@@ -240,6 +248,25 @@ pub async fn run(
             .or_insert_with(|| failed("internal", "the probe task failed".into()));
     }
     evidence
+}
+
+/// A probe's result with every piece of a registered secret replaced by
+/// `<redacted>` (TLS/HTTP evidence, layer JSON and failure reasons alike).
+/// A result that cannot be scrubbed is replaced by a failure saying so.
+fn scrub(result: Produced, redactor: &crate::redact::Redactor) -> Produced {
+    match result {
+        Produced::Tls(e) => Produced::Tls(Box::new(
+            redactor
+                .scrub_serde(*e)
+                .unwrap_or_else(|e| failed("internal", format!("evidence withheld: {e}"))),
+        )),
+        Produced::Layer(name, obs) => Produced::Layer(
+            name,
+            redactor
+                .scrub_serde(obs)
+                .unwrap_or_else(|e| Observation::Error(ProbeFailure::new("internal", format!("evidence withheld: {e}")))),
+        ),
+    }
 }
 
 fn failed(stage: &str, reason: String) -> EndpointEvidence {
