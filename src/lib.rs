@@ -8,17 +8,21 @@
 //! CLI ([`cli`]); [`lab`] serves the demo and test targets.
 //!
 //! Lower layers never depend on higher ones: `model` → `evidence`/`graph` →
-//! `probe` → `audit` → `report` → `pipeline`/`cli`/`lab`.
+//! `probe` → `audit` → `report` → `pipeline`/`cli`/`lab`. Below them all,
+//! [`fsread`] reads every user-named file (bounded, regular files only) and
+//! [`redact`] keeps secrets out of every output.
 
 pub mod audit;
 pub mod cli;
 pub mod evidence;
+pub mod fsread;
 pub mod graph;
 pub mod gui;
 pub mod lab;
 pub mod model;
 pub mod pipeline;
 pub mod probe;
+pub mod redact;
 pub mod report;
 #[cfg(test)]
 mod testutil;

@@ -85,6 +85,60 @@ fn secrets_cannot_be_written_inline() {
     assert!(load_str(&yaml, Path::new("arch.yaml")).is_ok());
 }
 
+/// Every 12-byte piece of `secret` that appears in `text`.
+fn pieces_in(text: &str, secret: &str) -> Vec<String> {
+    secret
+        .as_bytes()
+        .windows(12)
+        .map(|w| String::from_utf8_lossy(w).into_owned())
+        .filter(|w| text.contains(w.as_str()))
+        .collect()
+}
+
+#[test]
+fn a_literal_secret_is_named_by_its_field_never_repeated() {
+    const JWT: &str = "eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJsYWItdXNlci0xIn0.c2lnbmF0dXJlLXZhbHVlLW9mLWEtdG9rZW4";
+    let endpoint = |policy: &str| {
+        format!(
+            "{HEAD}components:\n  - {{ id: gw, kind: api-gateway }}\nendpoints:\n  - id: api\n    component: gw\n    url: https://x.test/\n    {policy}\n"
+        )
+    };
+    let cases = [
+        (format!("auth: {{ expect: jwt, token: {JWT} }}"), "endpoints[0].auth.token"),
+        (format!("auth: {{ expect: jwt, token: \"{JWT}\" }}"), "endpoints[0].auth.token"),
+        (format!("auth:\n      expect: jwt\n      token: '{JWT}'"), "endpoints[0].auth.token"),
+        (format!("auth: {{ expect: jwt, token: [{JWT}] }}"), "endpoints[0].auth.token"),
+        (format!("auth: {{ expect: jwt, token: {{ {JWT}: x }} }}"), "endpoints[0].auth.token"),
+        (format!("auth: {{ expect: jwt, token: {{ value: {JWT} }} }}"), "endpoints[0].auth.token"),
+        (
+            format!("enrollment: {{ path: /e, body_template: x, attestation_token: {JWT} }}"),
+            "endpoints[0].enrollment.attestation_token",
+        ),
+        (
+            format!("signing: {{ scheme: header-ecdsa-p256, path: /t, key: {JWT} }}"),
+            "endpoints[0].signing.key",
+        ),
+        (format!("mtls: {{ expect: required, client_key: {JWT} }}"), "endpoints[0].mtls.client_key"),
+    ];
+    for (policy, field) in cases {
+        let yaml = endpoint(&policy);
+        let e = errors(&yaml);
+        let shown = strata::model::ModelErrors(e.clone()).to_string();
+        assert!(pieces_in(&shown, JWT).is_empty(), "the error repeats the secret: {shown}");
+        assert!(e[0].path.starts_with(field), "{policy}: {:?}", e[0]);
+        assert!(e[0].line > 0, "{:?}", e[0]);
+    }
+    // The plain literal gets the one explanatory message.
+    let e = errors(&endpoint(&format!("auth: {{ expect: jwt, token: {JWT} }}")));
+    assert_eq!(
+        e[0].to_string(),
+        format!(
+            "arch.yaml:{}:{}: endpoints[0].auth.token: a secret must be a reference ({{env: NAME}} or {{file: PATH}}), not a literal value",
+            e[0].line, e[0].column
+        )
+    );
+}
+
 #[test]
 fn bad_pins_dates_urls_and_duplicates_are_all_reported() {
     let yaml = format!(
@@ -113,5 +167,5 @@ fn bundled_samples_are_valid() {
 #[test]
 fn missing_and_oversized_files_are_clear_errors() {
     let e = strata::model::load(Path::new("/nonexistent/arch.yaml")).expect_err("error");
-    assert!(e.to_string().contains("/nonexistent/arch.yaml: cannot read"), "{e}");
+    assert_eq!(e.to_string(), "/nonexistent/arch.yaml: does not exist");
 }

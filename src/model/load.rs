@@ -37,17 +37,11 @@ pub fn parse_str_as<T: serde::de::DeserializeOwned>(text: &str, file: &Path) -> 
     })
 }
 
-/// Reads and parses a file, refusing oversize or non-UTF-8 input.
+/// Reads and parses a file, refusing anything but a regular file, oversize
+/// or non-UTF-8 input (see [`crate::fsread`]).
 pub fn read_file(file: &Path) -> Result<(String, ArchitectureFile), ModelError> {
-    let meta = std::fs::metadata(file).map_err(|e| ModelError::whole_file(file, format!("cannot read: {e}")))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(ModelError::whole_file(
-            file,
-            format!("file is {} bytes; the limit is {MAX_FILE_BYTES}", meta.len()),
-        ));
-    }
-    let bytes = std::fs::read(file).map_err(|e| ModelError::whole_file(file, format!("cannot read: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| ModelError::whole_file(file, format!("not UTF-8 text: {e}")))?;
+    let text = crate::fsread::read_text(file, MAX_FILE_BYTES, "architecture file")
+        .map_err(|e| ModelError::whole_file(file, e.kind.to_string()))?;
     let parsed = parse_str(&text, file)?;
     Ok((text, parsed))
 }

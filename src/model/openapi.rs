@@ -112,14 +112,8 @@ pub fn fill_templates(path: &str) -> String {
 /// YAML otherwise) and returns its protected operations. Errors name the file.
 pub fn import(path: &Path) -> Result<Vec<Route>, String> {
     let shown = path.display();
-    let meta = std::fs::metadata(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
-    if meta.len() > MAX_DOCUMENT_BYTES {
-        return Err(format!(
-            "{shown}: file is {} bytes; the limit is {MAX_DOCUMENT_BYTES}",
-            meta.len()
-        ));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+    let text = crate::fsread::read_text(path, MAX_DOCUMENT_BYTES, "OpenAPI document")
+        .map_err(|e| format!("{shown}: {}", e.kind))?;
     let json = path.extension().is_some_and(|x| x.eq_ignore_ascii_case("json"));
     let doc = parse(&text, json).map_err(|e| format!("{shown}: {e}"))?;
     protected_routes(&doc).map_err(|e| format!("{shown}: {e}"))

@@ -39,8 +39,7 @@
 //! at most a short, escaped excerpt of the offending input.
 
 use std::collections::HashSet;
-use std::fs::File;
-use std::io::{self, Cursor, Read};
+use std::io::{self, Cursor};
 use std::path::Path;
 
 use base64::Engine as _;
@@ -963,23 +962,29 @@ fn check_size(len: usize, origin: &str) -> Result<(), PinImportError> {
     Ok(())
 }
 
-/// Reads at most [`MAX_INPUT_BYTES`] (+1 to detect overflow) from a file.
+/// Reads at most [`MAX_INPUT_BYTES`] from a regular file (see
+/// [`crate::fsread`]: FIFOs, devices and directories are refused unread).
 fn read_limited(path: &Path, origin: &str) -> Result<Vec<u8>, PinImportError> {
-    let io_error = |source| PinImportError::Io {
-        path: origin.to_owned(),
-        source,
-    };
-    let file = File::open(path).map_err(io_error)?;
-    if let Ok(metadata) = file.metadata()
-        && metadata.is_file()
-        && metadata.len() > MAX_INPUT_BYTES
-    {
-        return Err(too_large(origin, format!("file is {} bytes", metadata.len())));
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_INPUT_BYTES.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(io_error)?;
+    use crate::fsread::ReadErrorKind;
+    let bytes = crate::fsread::read_bounded(path, MAX_INPUT_BYTES, "app configuration file").map_err(|e| match e.kind {
+        ReadErrorKind::TooLarge { .. } => too_large(origin, "the file is larger".into()),
+        ReadErrorKind::Io(source) => PinImportError::Io {
+            path: origin.to_owned(),
+            source,
+        },
+        kind => {
+            let io_kind = match kind {
+                ReadErrorKind::NotFound => io::ErrorKind::NotFound,
+                ReadErrorKind::PermissionDenied => io::ErrorKind::PermissionDenied,
+                ReadErrorKind::Directory => io::ErrorKind::IsADirectory,
+                _ => io::ErrorKind::InvalidInput,
+            };
+            PinImportError::Io {
+                path: origin.to_owned(),
+                source: io::Error::new(io_kind, kind.to_string()),
+            }
+        }
+    })?;
     check_size(bytes.len(), origin)?;
     Ok(bytes)
 }

@@ -429,9 +429,9 @@ fn default_expiry_warning() -> u32 {
     14
 }
 
-/// A reference to a secret: never the value itself.
-#[derive(Clone, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
+/// A reference to a secret: never the value itself. Deserialised by hand
+/// (in [`super::secret`]) so that no error ever repeats a literal value.
+#[derive(Clone, PartialEq, Eq)]
 pub enum SecretRef {
     /// Read from this environment variable at probe time.
     Env(String),

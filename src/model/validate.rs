@@ -160,6 +160,13 @@ pub(super) fn validate(arch: ArchitectureFile, file: &Path) -> Result<Model, Mod
             .iter()
             .find(|c| c.id.value == e.component.value)
             .is_some_and(|c| c.exposure == Exposure::Internal);
+        // A secret file that exists must be one that can be read: not a
+        // FIFO, a device or a directory (it is read at probe time).
+        for (field, r) in super::secret::endpoint_secrets(e) {
+            if let Err(err) = super::secret::check_file(r, &cx.base) {
+                cx.err(&e.id, format!("endpoints[{i}].{field}"), err.to_string());
+            }
+        }
         let routes = resolve_routes(&mut cx, i, e);
         if let (Some(mut t), Some(routes)) = (resolve_endpoint(&mut cx, i, e), routes) {
             t.protected_routes = routes;
@@ -299,12 +306,8 @@ fn resolve_endpoint(cx: &mut Ctx<'_>, i: usize, e: &Endpoint) -> Option<Endpoint
         TrustAnchors::System => None,
         TrustAnchors::CaFile(p) => {
             let abs = cx.resolve(&p.value);
-            if !abs.is_file() {
-                cx.err(
-                    p,
-                    format!("endpoints[{i}].trust.ca_file"),
-                    format!("CA file {} does not exist", abs.display()),
-                );
+            if let Err(e) = crate::fsread::check_regular(&abs, crate::fsread::MAX_CA_FILE_BYTES, "CA file") {
+                cx.err(p, format!("endpoints[{i}].trust.ca_file"), e.to_string());
                 return None;
             }
             Some(abs)

@@ -294,7 +294,9 @@ async fn run(target: &EndpointTarget, decl: &Endpoint, cx: &ProbeContext) -> Res
     // The supplied token, read now and kept only in memory.
     let token_ref = auth.and_then(|a| a.token.as_ref());
     let token: Option<Result<Secret, String>> =
-        token_ref.map(|r| secret::read(r, &target.base_dir).map_err(|e| e.replace(&r.to_string(), "`auth.token`")));
+        token_ref.map(|r| {
+            secret::read(r, &target.base_dir, &cx.redactor).map_err(|e| e.to_string().replace(&r.to_string(), "`auth.token`"))
+        });
     let decoded = match &token {
         Some(Ok(s)) => jwt::decode_unverified(s.expose()),
         _ => None,
@@ -303,6 +305,17 @@ async fn run(target: &EndpointTarget, decl: &Endpoint, cx: &ProbeContext) -> Res
 
     let client = ApiClient::connect(target, cx).await?;
     let cases = forged_cases(decoded.as_ref(), &target.server_name, now)?;
+    // Forged tokens copy the real one's header and claims: as secret as it.
+    for case in &cases {
+        let forged = match (&case.authorization, &case.query) {
+            (Some(a), _) => a.strip_prefix("Bearer "),
+            (None, Some(q)) => q.strip_prefix("access_token="),
+            (None, None) => None,
+        };
+        if let Some(t) = forged.filter(|t| t.contains('.')) {
+            cx.redactor.register(t);
+        }
+    }
     let token_channel = bearer_scheme(decl).and_then(|()| client.secret_channel());
 
     let mut route_evidence = Vec::new();

@@ -239,7 +239,9 @@ fn issued_cert(body: &[u8], csr_spki: &[u8]) -> Value {
 async fn run(target: &EndpointTarget, policy: &EnrollmentPolicy, cx: &ProbeContext) -> Result<Value, ProbeFailure> {
     let now = cx.now.as_secs() as i64;
     let token = match &policy.attestation_token {
-        Some(r) => Some(crate::model::secret::read(r, &target.base_dir).map_err(|e| ProbeFailure::new("config", e))?),
+        Some(r) => Some(
+            crate::model::secret::read(r, &target.base_dir, &cx.redactor).map_err(|e| ProbeFailure::new("config", e))?,
+        ),
         None => None,
     };
     let e = Enroller { target, policy, cx };
@@ -249,6 +251,8 @@ async fn run(target: &EndpointTarget, policy: &EnrollmentPolicy, cx: &ProbeConte
     let none = e.enroll(&make(false)?.0, "").await?;
     let (bogus_tok, bogus_kind) =
         bogus_token(token.as_ref().map(|t| t.expose()), now).map_err(|e| ProbeFailure::new("internal", e))?;
+    // A forgery, but derived from the real token: as secret as it.
+    cx.redactor.register(&bogus_tok);
     let bogus = e.enroll(&make(false)?.0, &bogus_tok).await?;
     let pop_attestation = token.as_ref().map(|t| t.expose()).unwrap_or("");
     let pop = e.enroll(&make(true)?.0, pop_attestation).await?;

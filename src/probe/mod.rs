@@ -48,6 +48,9 @@ pub struct ProbeContext {
     pub io_timeout: Duration,
     /// The crypto provider (ring).
     pub provider: Arc<CryptoProvider>,
+    /// This audit's secrets: every secret a probe reads or derives is
+    /// registered here, and every result is scrubbed with it.
+    pub redactor: Arc<crate::redact::Redactor>,
     anchors: Mutex<HashMap<Option<PathBuf>, Result<Anchors, String>>>,
     contacts: Mutex<HashMap<String, tokio::sync::watch::Sender<Option<Contact>>>>,
 }
@@ -72,6 +75,7 @@ impl ProbeContext {
             connect_timeout,
             io_timeout,
             provider: Arc::new(rustls::crypto::ring::default_provider()),
+            redactor: Arc::new(crate::redact::Redactor::new()),
             anchors: Mutex::new(HashMap::new()),
             contacts: Mutex::new(HashMap::new()),
         }

@@ -92,8 +92,8 @@ fn supplied(
     match (cert, key) {
         (None, None) => Ok(None),
         (Some(c), Some(k)) => {
-            let chain = crate::model::secret::read(c, &target.base_dir)?;
-            let key = crate::model::secret::read(k, &target.base_dir)?;
+            let chain = crate::model::secret::read(c, &target.base_dir, &cx.redactor)?;
+            let key = crate::model::secret::read(k, &target.base_dir, &cx.redactor)?;
             let ck = exchange::certified_key(cx, chain.expose(), key.expose())?;
             Ok(Some((ck, chain.expose().to_string())))
         }

@@ -111,12 +111,12 @@ async fn run(target: &EndpointTarget, decl: &Endpoint, cx: &ProbeContext) -> Res
     let (authorization, withheld) = match token_ref {
         None => (None, None),
         Some(r) => match (
-            secret::read(r, &target.base_dir),
+            secret::read(r, &target.base_dir, &cx.redactor),
             super::auth::bearer_scheme(decl).and_then(|()| client.secret_channel()),
         ) {
             (Ok(s), Ok(())) => (Some(format!("Bearer {}", s.expose())), None),
             (Ok(_), Err(why)) => (None, Some(why)),
-            (Err(e), _) => (None, Some(e.replace(&r.to_string(), "`auth.token`"))),
+            (Err(e), _) => (None, Some(e.to_string().replace(&r.to_string(), "`auth.token`"))),
         },
     };
     let headers: Vec<(&str, &str)> = authorization

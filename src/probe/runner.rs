@@ -145,6 +145,8 @@ pub async fn run(
         config.connect_timeout.min(half),
         config.io_timeout.min(half),
     ));
+    // Every declared secret is known before any server is contacted.
+    crate::model::secret::register_all(model, &cx.redactor);
     let shared = Arc::new(Shared {
         cx: cx.clone(),
         global: Arc::new(Semaphore::new(config.max_concurrent.max(1))),
@@ -175,6 +177,10 @@ pub async fn run(
         let Some((endpoint, probe_id, probe)) = identity.remove(&task) else {
             continue;
         };
+        // THE redaction point: nothing a probe produced (evidence, failure
+        // reasons, panic messages) is stored or reported before it is
+        // scrubbed of the audit's secrets.
+        let outcome = scrub(outcome, &cx.redactor);
         let (ok, summary) = match &outcome {
             Observation::Observed(v) => (true, probe.summary(v)),
             Observation::Error(f) => (false, f.to_string()),
@@ -192,6 +198,9 @@ pub async fn run(
         });
         evidence.probes_run.push(probe_id);
     }
+    for line in &mut evidence.skipped {
+        *line = cx.redactor.scrub_string(std::mem::take(line));
+    }
     // Deterministic order regardless of completion order.
     evidence.probes_run.sort();
     for target in &model.endpoints {
@@ -199,6 +208,15 @@ pub async fn run(
     }
     evidence.cancelled = shared.cancel.is_cancelled();
     evidence
+}
+
+/// A probe's outcome with every piece of a registered secret replaced by
+/// `<redacted>`. An outcome that cannot be scrubbed is replaced by a
+/// failure saying so (it is never stored unscrubbed).
+fn scrub(outcome: Observation<serde_json::Value>, redactor: &crate::redact::Redactor) -> Observation<serde_json::Value> {
+    redactor
+        .scrub_serde(outcome)
+        .unwrap_or_else(|e| Observation::Error(ProbeFailure::new("internal", format!("evidence withheld: {e}"))))
 }
 
 /// Every applicable probe of every endpoint; active probes that may not

@@ -198,7 +198,8 @@ fn judge(s: &Sent, valid_accepted: bool, bad: &str) -> Value {
 }
 
 async fn run(target: &EndpointTarget, policy: &SigningPolicy, cx: &ProbeContext) -> Result<Value, ProbeFailure> {
-    let key = crate::model::secret::read(&policy.key, &target.base_dir).map_err(|e| ProbeFailure::new("config", e))?;
+    let key = crate::model::secret::read(&policy.key, &target.base_dir, &cx.redactor)
+        .map_err(|e| ProbeFailure::new("config", e))?;
     let signer = Signer::from_pem(key.expose()).map_err(|e| ProbeFailure::new("config", e))?;
     drop(key);
     let key_id = policy.key_id.as_deref().unwrap_or(DEFAULT_KEY_ID);

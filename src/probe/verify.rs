@@ -18,6 +18,8 @@ use rustls::{CertificateError, DigitallySignedStruct, Error, RootCertStore, Sign
 use std::path::Path;
 use std::sync::Arc;
 
+pub use crate::fsread::MAX_CA_FILE_BYTES;
+
 /// Accepts any chain so that it can be observed; verifies handshake signatures.
 #[derive(Debug)]
 pub struct ObserveOnlyVerifier {
@@ -104,11 +106,11 @@ impl Anchors {
         })
     }
 
-    /// Loads a PEM file of CA certificates.
+    /// Loads a PEM file of CA certificates (a regular file of at most
+    /// [`MAX_CA_FILE_BYTES`]).
     pub fn from_pem_file(path: &Path) -> Result<Anchors, String> {
-        let certs: Result<Vec<_>, _> = CertificateDer::pem_file_iter(path)
-            .map_err(|e| format!("cannot read CA file {}: {e}", path.display()))?
-            .collect();
+        let bytes = crate::fsread::read_bounded(path, MAX_CA_FILE_BYTES, "CA file").map_err(|e| e.to_string())?;
+        let certs: Result<Vec<_>, _> = CertificateDer::pem_slice_iter(&bytes).collect();
         let certs = certs.map_err(|e| format!("bad PEM in {}: {e}", path.display()))?;
         let label = path
             .file_name()
