@@ -209,8 +209,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let rules = load_rules(rules.as_deref())?;
             let model = model::load(&file).map_err(|e| e.to_string())?;
             let outcome = if let Some(path) = replay {
-                let text =
-                    std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let text = crate::fsread::read_text(&path, crate::fsread::MAX_EVIDENCE_BYTES, "evidence file")
+                    .map_err(|e| e.to_string())?;
                 let evidence = serde_json::from_str(&text)
                     .map_err(|e| format!("{}: not a Strata evidence file: {e}", path.display()))?;
                 pipeline::audit_with(&model, &rules, evidence)
@@ -336,8 +336,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     ..LabConfig::default()
                 })
                 .await?;
-                let text =
-                    std::fs::read_to_string(&sample).map_err(|e| format!("cannot read {}: {e}", sample.display()))?;
+                let text = crate::fsread::read_text(&sample, model::load::MAX_FILE_BYTES, "architecture file")
+                    .map_err(|e| e.to_string())?;
                 let model = model::load_str(&lab.manifest.rebase(&text), &sample).map_err(|e| e.to_string())?;
                 warn!(
                     "demo lab started ({} servers on free loopback ports); auditing {}",

@@ -21,6 +21,10 @@ use std::path::{Path, PathBuf};
 /// 250 KiB). Here because both validation and the probes check it.
 pub const MAX_CA_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
+/// Largest `--replay` evidence file read (a thousand endpoints' evidence
+/// is a few tens of MiB).
+pub const MAX_EVIDENCE_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Why a file could not be read. Displays as `<what> <path> <reason>`, e.g.
 /// `CA file /etc/ca.pem is a directory, not a regular file`.
 #[derive(Debug, thiserror::Error)]
@@ -224,7 +228,10 @@ mod tests {
     fn anything_but_a_regular_file_is_refused_with_its_kind() {
         let dir = tempfile::tempdir().expect("tempdir");
         assert!(matches!(kind(dir.path(), 100), ReadErrorKind::Directory));
-        assert!(matches!(kind(&dir.path().join("missing"), 100), ReadErrorKind::NotFound));
+        assert!(matches!(
+            kind(&dir.path().join("missing"), 100),
+            ReadErrorKind::NotFound
+        ));
         #[cfg(unix)]
         {
             assert!(matches!(kind(Path::new("/dev/zero"), 100), ReadErrorKind::CharDevice));

@@ -379,9 +379,15 @@ mod tests {
     fn pem_bodies_are_redacted_not_their_armour() {
         let pem = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\nAAAABBBBCCCCDDDDEEEEFFFFGGGGHHHH\n-----END PRIVATE KEY-----\n";
         let r = redactor(&[pem]);
-        assert_eq!(r.scrub_str("-----BEGIN PRIVATE KEY-----"), "-----BEGIN PRIVATE KEY-----");
+        assert_eq!(
+            r.scrub_str("-----BEGIN PRIVATE KEY-----"),
+            "-----BEGIN PRIVATE KEY-----"
+        );
         let out = r.scrub_str(pem);
-        assert!(out.contains("-----BEGIN PRIVATE KEY-----\n<redacted>\n<redacted>\n"), "{out}");
+        assert!(
+            out.contains("-----BEGIN PRIVATE KEY-----\n<redacted>\n<redacted>\n"),
+            "{out}"
+        );
         let joined = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgAAAABBBBCCCCDDDDEEEEFFFFGGGGHHHH";
         assert_eq!(r.scrub_str(joined), REDACTED);
     }
@@ -403,7 +409,10 @@ mod tests {
         assert_eq!(v["list"][0], REDACTED);
         let obj = v.as_object().expect("object");
         assert_eq!(obj.len(), 4, "{text}");
-        assert!(obj.contains_key("<redacted>") && obj.contains_key("<redacted>x"), "{text}");
+        assert!(
+            obj.contains_key("<redacted>") && obj.contains_key("<redacted>x"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -97,19 +97,38 @@ fn pieces_in(text: &str, secret: &str) -> Vec<String> {
 
 #[test]
 fn a_literal_secret_is_named_by_its_field_never_repeated() {
-    const JWT: &str = "eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJsYWItdXNlci0xIn0.c2lnbmF0dXJlLXZhbHVlLW9mLWEtdG9rZW4";
+    const JWT: &str =
+        "eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJsYWItdXNlci0xIn0.c2lnbmF0dXJlLXZhbHVlLW9mLWEtdG9rZW4";
     let endpoint = |policy: &str| {
         format!(
             "{HEAD}components:\n  - {{ id: gw, kind: api-gateway }}\nendpoints:\n  - id: api\n    component: gw\n    url: https://x.test/\n    {policy}\n"
         )
     };
     let cases = [
-        (format!("auth: {{ expect: jwt, token: {JWT} }}"), "endpoints[0].auth.token"),
-        (format!("auth: {{ expect: jwt, token: \"{JWT}\" }}"), "endpoints[0].auth.token"),
-        (format!("auth:\n      expect: jwt\n      token: '{JWT}'"), "endpoints[0].auth.token"),
-        (format!("auth: {{ expect: jwt, token: [{JWT}] }}"), "endpoints[0].auth.token"),
-        (format!("auth: {{ expect: jwt, token: {{ {JWT}: x }} }}"), "endpoints[0].auth.token"),
-        (format!("auth: {{ expect: jwt, token: {{ value: {JWT} }} }}"), "endpoints[0].auth.token"),
+        (
+            format!("auth: {{ expect: jwt, token: {JWT} }}"),
+            "endpoints[0].auth.token",
+        ),
+        (
+            format!("auth: {{ expect: jwt, token: \"{JWT}\" }}"),
+            "endpoints[0].auth.token",
+        ),
+        (
+            format!("auth:\n      expect: jwt\n      token: '{JWT}'"),
+            "endpoints[0].auth.token",
+        ),
+        (
+            format!("auth: {{ expect: jwt, token: [{JWT}] }}"),
+            "endpoints[0].auth.token",
+        ),
+        (
+            format!("auth: {{ expect: jwt, token: {{ {JWT}: x }} }}"),
+            "endpoints[0].auth.token",
+        ),
+        (
+            format!("auth: {{ expect: jwt, token: {{ value: {JWT} }} }}"),
+            "endpoints[0].auth.token",
+        ),
         (
             format!("enrollment: {{ path: /e, body_template: x, attestation_token: {JWT} }}"),
             "endpoints[0].enrollment.attestation_token",
@@ -118,13 +137,19 @@ fn a_literal_secret_is_named_by_its_field_never_repeated() {
             format!("signing: {{ scheme: header-ecdsa-p256, path: /t, key: {JWT} }}"),
             "endpoints[0].signing.key",
         ),
-        (format!("mtls: {{ expect: required, client_key: {JWT} }}"), "endpoints[0].mtls.client_key"),
+        (
+            format!("mtls: {{ expect: required, client_key: {JWT} }}"),
+            "endpoints[0].mtls.client_key",
+        ),
     ];
     for (policy, field) in cases {
         let yaml = endpoint(&policy);
         let e = errors(&yaml);
         let shown = strata::model::ModelErrors(e.clone()).to_string();
-        assert!(pieces_in(&shown, JWT).is_empty(), "the error repeats the secret: {shown}");
+        assert!(
+            pieces_in(&shown, JWT).is_empty(),
+            "the error repeats the secret: {shown}"
+        );
         assert!(e[0].path.starts_with(field), "{policy}: {:?}", e[0]);
         assert!(e[0].line > 0, "{:?}", e[0]);
     }

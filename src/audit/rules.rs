@@ -263,13 +263,17 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
+/// Largest rule file read.
+pub const MAX_RULE_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
 impl Ruleset {
     /// The built-in rules.
     pub fn builtin() -> Result<Ruleset, RuleError> {
         Ruleset::from_sources(BUILTIN.iter().map(|(p, t)| (PathBuf::from(p), (*t).to_string())))
     }
 
-    /// Every `*.yaml` file in `dir`, in name order.
+    /// Every `*.yaml` file in `dir`, in name order (each read through the
+    /// bounded reader: at most [`MAX_RULE_FILE_BYTES`], regular files only).
     pub fn from_dir(dir: &Path) -> Result<Ruleset, RuleError> {
         let io = |e: std::io::Error| RuleError {
             file: dir.to_path_buf(),
@@ -285,7 +289,7 @@ impl Ruleset {
         files.sort();
         let mut sources = Vec::new();
         for f in files {
-            let text = std::fs::read_to_string(&f).map_err(|e| RuleError {
+            let text = crate::fsread::read_text(&f, MAX_RULE_FILE_BYTES, "rule file").map_err(|e| RuleError {
                 file: f.clone(),
                 line: 0,
                 rule: String::new(),

@@ -966,25 +966,26 @@ fn check_size(len: usize, origin: &str) -> Result<(), PinImportError> {
 /// [`crate::fsread`]: FIFOs, devices and directories are refused unread).
 fn read_limited(path: &Path, origin: &str) -> Result<Vec<u8>, PinImportError> {
     use crate::fsread::ReadErrorKind;
-    let bytes = crate::fsread::read_bounded(path, MAX_INPUT_BYTES, "app configuration file").map_err(|e| match e.kind {
-        ReadErrorKind::TooLarge { .. } => too_large(origin, "the file is larger".into()),
-        ReadErrorKind::Io(source) => PinImportError::Io {
-            path: origin.to_owned(),
-            source,
-        },
-        kind => {
-            let io_kind = match kind {
-                ReadErrorKind::NotFound => io::ErrorKind::NotFound,
-                ReadErrorKind::PermissionDenied => io::ErrorKind::PermissionDenied,
-                ReadErrorKind::Directory => io::ErrorKind::IsADirectory,
-                _ => io::ErrorKind::InvalidInput,
-            };
-            PinImportError::Io {
+    let bytes =
+        crate::fsread::read_bounded(path, MAX_INPUT_BYTES, "app configuration file").map_err(|e| match e.kind {
+            ReadErrorKind::TooLarge { .. } => too_large(origin, "the file is larger".into()),
+            ReadErrorKind::Io(source) => PinImportError::Io {
                 path: origin.to_owned(),
-                source: io::Error::new(io_kind, kind.to_string()),
+                source,
+            },
+            kind => {
+                let io_kind = match kind {
+                    ReadErrorKind::NotFound => io::ErrorKind::NotFound,
+                    ReadErrorKind::PermissionDenied => io::ErrorKind::PermissionDenied,
+                    ReadErrorKind::Directory => io::ErrorKind::IsADirectory,
+                    _ => io::ErrorKind::InvalidInput,
+                };
+                PinImportError::Io {
+                    path: origin.to_owned(),
+                    source: io::Error::new(io_kind, kind.to_string()),
+                }
             }
-        }
-    })?;
+        })?;
     check_size(bytes.len(), origin)?;
     Ok(bytes)
 }

@@ -67,11 +67,7 @@ impl From<SecretError> for String {
 
 /// The absolute path of a `{file: …}` reference, relative to `base`.
 pub fn file_path(p: &Path, base: &Path) -> PathBuf {
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        base.join(p)
-    }
+    if p.is_absolute() { p.to_path_buf() } else { base.join(p) }
 }
 
 /// Reads a secret: an environment variable, or a regular file of at most
@@ -155,8 +151,7 @@ pub fn check_file(r: &SecretRef, base: &Path) -> Result<(), SecretError> {
 
 /// The error for a secret written into the architecture file. It names
 /// the field (through the error's path), never the value.
-pub const LITERAL_SECRET: &str =
-    "a secret must be a reference ({env: NAME} or {file: PATH}), not a literal value";
+pub const LITERAL_SECRET: &str = "a secret must be a reference ({env: NAME} or {file: PATH}), not a literal value";
 
 /// Accepts `{env: NAME}` or `{file: PATH}` only. Every other input is
 /// refused with a message that repeats nothing of it: a value written where
@@ -216,7 +211,9 @@ impl<'de> serde::de::Visitor<'de> for RefVisitor {
         use serde::de::Error;
         // The key is not repeated either: `{eyJhbGci…: x}` is a secret too.
         let Some(key) = map.next_key::<String>()? else {
-            return Err(A::Error::custom("an empty secret reference: use {env: NAME} or {file: PATH}"));
+            return Err(A::Error::custom(
+                "an empty secret reference: use {env: NAME} or {file: PATH}",
+            ));
         };
         let r = match key.as_str() {
             "env" => SecretRef::Env(map.next_value::<String>()?),
@@ -248,10 +245,18 @@ mod tests {
         let s = read(&SecretRef::File("tok".into()), dir.path(), &redactor).expect("read");
         assert_eq!(s.expose(), "s3cr3t-value-of-some-length");
         assert_eq!(format!("{s:?} {s}"), "Secret(<redacted>) <redacted>");
-        assert_eq!(redactor.scrub_str("echo: s3cr3t-value-of-some-length"), "echo: <redacted>");
+        assert_eq!(
+            redactor.scrub_str("echo: s3cr3t-value-of-some-length"),
+            "echo: <redacted>"
+        );
         let e = read(&SecretRef::File("missing".into()), dir.path(), &redactor).expect_err("missing");
         assert_eq!(e.to_string(), "secret file:missing: does not exist");
-        let e = read(&SecretRef::Env("STRATA_SURELY_UNSET_VARIABLE".into()), dir.path(), &redactor).expect_err("unset");
+        let e = read(
+            &SecretRef::Env("STRATA_SURELY_UNSET_VARIABLE".into()),
+            dir.path(),
+            &redactor,
+        )
+        .expect_err("unset");
         assert_eq!(e.to_string(), "secret env:STRATA_SURELY_UNSET_VARIABLE is not set");
         let _ = std::fs::write(dir.path().join("blank"), " \n");
         let e = read(&SecretRef::File("blank".into()), dir.path(), &redactor).expect_err("blank");

@@ -293,10 +293,10 @@ async fn run(target: &EndpointTarget, decl: &Endpoint, cx: &ProbeContext) -> Res
 
     // The supplied token, read now and kept only in memory.
     let token_ref = auth.and_then(|a| a.token.as_ref());
-    let token: Option<Result<Secret, String>> =
-        token_ref.map(|r| {
-            secret::read(r, &target.base_dir, &cx.redactor).map_err(|e| e.to_string().replace(&r.to_string(), "`auth.token`"))
-        });
+    let token: Option<Result<Secret, String>> = token_ref.map(|r| {
+        secret::read(r, &target.base_dir, &cx.redactor)
+            .map_err(|e| e.to_string().replace(&r.to_string(), "`auth.token`"))
+    });
     let decoded = match &token {
         Some(Ok(s)) => jwt::decode_unverified(s.expose()),
         _ => None,

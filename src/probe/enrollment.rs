@@ -240,7 +240,8 @@ async fn run(target: &EndpointTarget, policy: &EnrollmentPolicy, cx: &ProbeConte
     let now = cx.now.as_secs() as i64;
     let token = match &policy.attestation_token {
         Some(r) => Some(
-            crate::model::secret::read(r, &target.base_dir, &cx.redactor).map_err(|e| ProbeFailure::new("config", e))?,
+            crate::model::secret::read(r, &target.base_dir, &cx.redactor)
+                .map_err(|e| ProbeFailure::new("config", e))?,
         ),
         None => None,
     };

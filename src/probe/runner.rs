@@ -213,7 +213,10 @@ pub async fn run(
 /// A probe's outcome with every piece of a registered secret replaced by
 /// `<redacted>`. An outcome that cannot be scrubbed is replaced by a
 /// failure saying so (it is never stored unscrubbed).
-fn scrub(outcome: Observation<serde_json::Value>, redactor: &crate::redact::Redactor) -> Observation<serde_json::Value> {
+fn scrub(
+    outcome: Observation<serde_json::Value>,
+    redactor: &crate::redact::Redactor,
+) -> Observation<serde_json::Value> {
     redactor
         .scrub_serde(outcome)
         .unwrap_or_else(|e| Observation::Error(ProbeFailure::new("internal", format!("evidence withheld: {e}"))))
