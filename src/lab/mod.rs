@@ -6,6 +6,7 @@
 //! scenario is, which rule it should trip, and the SPKI pins of every
 //! certificate it serves.
 
+pub mod echo;
 pub mod gateway;
 pub mod hostile;
 pub mod identity;
@@ -496,7 +497,9 @@ fn cert_handler(sc: Scenario) -> Handler {
     Arc::new(move |_info, req| Box::pin(async move { respond(req, sc).await.unwrap_or_else(|e| match e {}) }))
 }
 
-async fn serve(listener: TcpListener, acceptor: TlsAcceptor, handler: Handler, stop: CancellationToken) {
+/// Serves `handler` over TLS on `listener` until `stop`, with bounded
+/// connections and timeouts.
+pub(crate) async fn serve(listener: TcpListener, acceptor: TlsAcceptor, handler: Handler, stop: CancellationToken) {
     let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     loop {
         let permit = tokio::select! {
