@@ -301,7 +301,17 @@ impl Ruleset {
     }
 
     /// Compiles rule files given as (path, text).
+    /// Every error names the input briefly: long names and messages are
+    /// clipped, control characters escaped.
     pub fn from_sources(sources: impl IntoIterator<Item = (PathBuf, String)>) -> Result<Ruleset, RuleError> {
+        Self::compile_sources(sources).map_err(|e| RuleError {
+            rule: crate::model::error::clip_path(&e.rule),
+            message: crate::model::error::clip_message(&e.message),
+            ..e
+        })
+    }
+
+    fn compile_sources(sources: impl IntoIterator<Item = (PathBuf, String)>) -> Result<Ruleset, RuleError> {
         let mut rules: Vec<Rule> = Vec::new();
         for (file, text) in sources {
             let raw: RawRuleFile = crate::model::load::parse_str_as(&text, &file).map_err(|e| RuleError {
@@ -342,6 +352,60 @@ pub fn cel_env() -> std::sync::Arc<cel::Env> {
         std::sync::Arc::new(env)
     })
     .clone()
+}
+
+/// Longest rule expression accepted (the built-in rules' longest is ~550).
+pub const MAX_EXPRESSION_CHARS: usize = 4096;
+/// Deepest bracket nesting accepted in an expression (built-in rules
+/// nest 3 deep). The CEL parser and checker recurse per level: a deeper
+/// expression could exhaust the stack instead of getting an error.
+pub const MAX_EXPRESSION_NESTING: usize = 24;
+
+/// Refuses an expression too long or nested too deep to parse safely.
+fn within_limits(expr: &str) -> Result<(), String> {
+    let chars = expr.chars().count();
+    if chars > MAX_EXPRESSION_CHARS {
+        return Err(format!(
+            "is {chars} characters long; the limit is {MAX_EXPRESSION_CHARS}"
+        ));
+    }
+    let (mut depth, mut deepest, mut quote, mut escaped) = (0usize, 0usize, None::<char>, false);
+    for c in expr.chars() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' => quote = Some(c),
+            '(' | '[' | '{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            // A unary operator is a level of the parse tree too.
+            '!' | '-' => deepest = deepest.max(depth + 1),
+            _ => {}
+        }
+    }
+    // Runs of unary operators (`!!!!x`, `----1`) nest without brackets.
+    let unary_run = expr
+        .split(|c: char| c != '!' && c != '-' && !c.is_whitespace())
+        .map(|run| run.chars().filter(|c| *c == '!' || *c == '-').count())
+        .max()
+        .unwrap_or(0);
+    let deepest = deepest.max(depth).max(unary_run);
+    if deepest > MAX_EXPRESSION_NESTING {
+        return Err(format!(
+            "nests {deepest} levels deep; the limit is {MAX_EXPRESSION_NESTING}"
+        ));
+    }
+    Ok(())
 }
 
 fn compile(file: &Path, r: RawRule) -> Result<Rule, RuleError> {
@@ -394,6 +458,7 @@ fn compile(file: &Path, r: RawRule) -> Result<Rule, RuleError> {
     // Each expression, compiled and checked, and whether it reads evidence.
     let mut program = |src: &Spanned<String>, what: &str| -> Result<(cel::Program, bool), RuleError> {
         let line = src.referenced.line();
+        within_limits(&src.value).map_err(|e| err(line, format!("{what} {e}")))?;
         let p = cel_env()
             .compile(&src.value)
             .map_err(|e| err(line, format!("{what} does not parse: {e}")))?;
@@ -482,6 +547,27 @@ fn compile(file: &Path, r: RawRule) -> Result<Rule, RuleError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn deeply_nested_or_huge_expressions_are_refused_before_parsing() {
+        // Found by tests/fuzz_stable.rs: 50 nested `size(` overflowed the stack.
+        let deep = format!("{}1{}", "size(".repeat(50), ")".repeat(50));
+        assert!(
+            within_limits(&deep)
+                .unwrap_err()
+                .contains("nests 50 levels deep; the limit is 24")
+        );
+        assert!(within_limits(&format!("{}true", "!".repeat(40))).is_err());
+        assert!(
+            within_limits(&"a + ".repeat(2000))
+                .unwrap_err()
+                .contains("characters long")
+        );
+        // Brackets inside string literals do not count.
+        assert!(within_limits(&format!("x == \"{}\"", "(".repeat(100))).is_ok());
+        assert!(within_limits("size(tls.versions) > 0 && !(tls.version in ['1.0', '1.1'])").is_ok());
+    }
+
     use super::*;
 
     /// Loads one rule file made of `rule` (YAML lines of one rule, indented

@@ -55,6 +55,71 @@ impl fmt::Display for ModelError {
     }
 }
 
+/// Longest name (path segment, quoted word) shown whole in an error.
+const MAX_NAME_CHARS: usize = 64;
+/// Longest message shown whole.
+const MAX_MESSAGE_CHARS: usize = 600;
+
+/// `text` cut to `max` characters, with `…` and the full length when cut:
+/// an error names the input, it does not repeat a megabyte of it.
+fn clip(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(max).collect();
+    format!("{head}…({count} characters)")
+}
+
+/// `text` with control characters other than newline written as escapes
+/// (`\t`, `\u{1b}`), so an error cannot rewrite the terminal.
+fn escape_controls(text: &str) -> String {
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// A field path with every over-long segment clipped.
+pub(crate) fn clip_path(path: &str) -> String {
+    let path = escape_controls(path);
+    if path.chars().count() <= MAX_NAME_CHARS {
+        return path;
+    }
+    path.split('.')
+        .map(|seg| clip(seg, MAX_NAME_CHARS))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// A message with every over-long `quoted` word clipped, then clipped whole.
+pub(crate) fn clip_message(message: &str) -> String {
+    let message = escape_controls(message);
+    if message.chars().count() <= MAX_NAME_CHARS {
+        return message;
+    }
+    let parts: Vec<String> = message
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                clip(part, MAX_NAME_CHARS)
+            } else {
+                part.to_string()
+            }
+        })
+        .collect();
+    clip(&parts.join("`"), MAX_MESSAGE_CHARS)
+}
+
 /// All the problems found in one file; never empty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModelErrors(pub Vec<ModelError>);
@@ -72,6 +137,24 @@ impl fmt::Display for ModelErrors {
 }
 
 impl std::error::Error for ModelErrors {}
+
+impl ModelErrors {
+    /// The same errors with over-long names and messages clipped (an
+    /// error names the input, it does not repeat a megabyte of it). Every
+    /// error the loader returns has been through this.
+    pub fn clipped(self) -> ModelErrors {
+        ModelErrors(
+            self.0
+                .into_iter()
+                .map(|e| ModelError {
+                    path: clip_path(&e.path),
+                    message: clip_message(&e.message),
+                    ..e
+                })
+                .collect(),
+        )
+    }
+}
 
 impl From<ModelError> for ModelErrors {
     fn from(e: ModelError) -> Self {
@@ -125,6 +208,20 @@ mod tests {
     #[test]
     fn suggests_close_field_names() {
         let m = with_suggestion("unknown field `tox`, expected one of from, to, controls");
+        let long = format!("sch{}eme", " ".repeat(4000));
+        let e = ModelError {
+            file: "a.yaml".into(),
+            line: 3,
+            column: 4,
+            path: format!("endpoints[2].signing.{long}"),
+            message: format!("unknown field `{long}`, expected one of scheme, path"),
+        };
+        let shown = ModelErrors(vec![e]).clipped().to_string();
+        assert!(shown.chars().count() < 400, "{shown}");
+        assert!(
+            shown.contains("…(4006 characters)") && shown.contains("expected one of scheme, path"),
+            "{shown}"
+        );
         assert!(m.ends_with("did you mean `to`?"), "{m}");
         let m = with_suggestion("unknown variant `strongbx`, expected one of `strongbox`, `tee`");
         assert!(m.ends_with("did you mean `strongbox`?"), "{m}");

@@ -128,13 +128,13 @@ impl Model {
 
 /// Loads and validates an architecture file.
 pub fn load(file: &Path) -> Result<Model, ModelErrors> {
-    let (_, arch) = load::read_file(file)?;
-    validate::validate(arch, file)
+    let (_, arch) = load::read_file(file).map_err(|e| ModelErrors::from(e).clipped())?;
+    validate::validate(arch, file).map_err(ModelErrors::clipped)
 }
 
 /// Parses and validates YAML text as if it were the file `file` (relative
 /// paths inside resolve against `file`'s directory).
 pub fn load_str(text: &str, file: &Path) -> Result<Model, ModelErrors> {
-    let arch = load::parse_str(text, file)?;
-    validate::validate(arch, file)
+    let arch = load::parse_str(text, file).map_err(|e| ModelErrors::from(e).clipped())?;
+    validate::validate(arch, file).map_err(ModelErrors::clipped)
 }
