@@ -554,13 +554,13 @@ mod tests {
         let deep = format!("{}1{}", "size(".repeat(50), ")".repeat(50));
         assert!(
             within_limits(&deep)
-                .unwrap_err()
+                .expect_err("refused")
                 .contains("nests 50 levels deep; the limit is 24")
         );
         assert!(within_limits(&format!("{}true", "!".repeat(40))).is_err());
         assert!(
             within_limits(&"a + ".repeat(2000))
-                .unwrap_err()
+                .expect_err("refused")
                 .contains("characters long")
         );
         // Brackets inside string literals do not count.
