@@ -471,7 +471,10 @@ fn model_loader() {
             Ok(model) => {
                 // What validation accepts, the audit must digest: every
                 // fourth accepted model goes through the offline audit.
-                if counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 4 == 0 {
+                if counter
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                    .is_multiple_of(4)
+                {
                     let out = strata::pipeline::audit_with(&model, &rules, strata::evidence::Evidence::default());
                     strata::report::html::render(&out.report);
                     strata::report::json::render(&out.report).map_err(|e| format!("JSON report: {e}"))?;
@@ -809,7 +812,10 @@ fn ruleset_loader() {
             Ok(rules) => {
                 // Compiled rules must also run: every fourth accepted set
                 // audits a sample.
-                if counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 4 == 0 {
+                if counter
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                    .is_multiple_of(4)
+                {
                     let out = strata::pipeline::audit_with(&model, &rules, strata::evidence::Evidence::default());
                     if out.audit.findings.is_empty() && !rules.rules.is_empty() {
                         return Err("rules ran on nothing".into());
