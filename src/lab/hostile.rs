@@ -98,6 +98,10 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ),
     ("redirect-name", "a 302 to a name that is not loopback"),
     ("ipv6-only", "a healthy TLS server listening on [::1] only"),
+    (
+        "drop-syn",
+        "a listener whose accept queue (backlog 0) is full and never drained: the kernel drops every new SYN, as a firewall that drops packets does",
+    ),
 ];
 
 /// Where `redirect-name` points: a reserved name that is not loopback.
@@ -217,7 +221,12 @@ impl HostileLab {
             } else {
                 IpAddr::V4(Ipv4Addr::LOCALHOST)
             };
-            let listener = match TcpListener::bind(SocketAddr::new(host, 0)).await {
+            let bound = if name == "drop-syn" {
+                full_queue(SocketAddr::new(host, 0)).await
+            } else {
+                TcpListener::bind(SocketAddr::new(host, 0)).await
+            };
+            let listener = match bound {
                 Ok(l) => l,
                 Err(e) if host.is_ipv6() => {
                     notes.push(format!("`{name}` not started: cannot listen on [::1]: {e}"));
@@ -282,7 +291,8 @@ fn err(e: impl std::fmt::Display) -> String {
 /// The TLS side of an endpoint, `None` for the ones that never get there.
 fn tls_acceptor(name: &str, pki: &LabPki, sni: &str) -> Result<Option<TlsAcceptor>, String> {
     let served = match name {
-        "accept-never-read" | "read-never-answer" | "garbage" | "reset" | "fin" | "tls-alert" | "lone-server-hello" => {
+        "accept-never-read" | "read-never-answer" | "garbage" | "reset" | "fin" | "tls-alert" | "lone-server-hello"
+        | "drop-syn" => {
             return Ok(None);
         }
         "huge-chain" => huge_chain(pki, sni)?,
@@ -344,9 +354,35 @@ async fn count_connections(listener: TcpListener, hits: Arc<AtomicUsize>, max: u
     }
 }
 
+/// A listener with a backlog of 0 whose one queue slot is taken by a
+/// connection of our own that is never accepted: every later SYN is
+/// dropped by the kernel, so connecting times out (loopback's stand-in for
+/// a firewall that drops packets). The filler connection lives in the
+/// listener's task ([`serve`] holds it until the lab stops).
+async fn full_queue(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.bind(addr)?;
+    let listener = socket.listen(0)?;
+    Ok(listener)
+}
+
 /// Accepts up to `max` connections, each handled under the lifetime and the
-/// stop token; then the port closes.
+/// stop token; then the port closes. `drop-syn` accepts nothing: it fills
+/// its queue and holds it until stopped.
 async fn serve(listener: TcpListener, plan: Plan, max: usize, stop: CancellationToken) {
+    if plan.name == "drop-syn" {
+        let filler = match listener.local_addr() {
+            Ok(addr) => tokio::time::timeout(Duration::from_secs(2), TcpStream::connect(addr)).await,
+            Err(_) => return,
+        };
+        stop.cancelled().await;
+        drop((filler, listener));
+        return;
+    }
     for _ in 0..max {
         let accepted = tokio::select! {
             _ = stop.cancelled() => return,
