@@ -184,6 +184,13 @@ pub struct LegacyScan {
     /// Taken from the answer to the highest accepted version; `None` when no
     /// version was accepted.
     pub secure_renegotiation: Option<bool>,
+    /// The server answered the TLS 1.3 ClientHello with a TLS 1.3
+    /// ServerHello (or HelloRetryRequest).
+    pub tls13_accepted: bool,
+    /// At least one hello got a TLS answer (a ServerHello or an alert).
+    /// When `false` and some answer was not TLS, nothing here says anything
+    /// about the server's TLS: the port does not speak it.
+    pub tls_spoken: bool,
     /// Raw answers, for evidence: (label, answer).
     pub transcript: Vec<(String, HelloAnswer)>,
 }
@@ -571,6 +578,70 @@ pub fn client_hello(version: LegacyVersion, suites: &[u16], server_name: Option<
         &mut record,
         if version == LegacyVersion::Ssl3 { 0x0300 } else { 0x0301 },
     );
+    put_len16(&mut record, handshake.len());
+    record.extend_from_slice(&handshake);
+    record
+}
+
+/// The TLS 1.3 cipher suites offered by [`tls13_client_hello`].
+pub const TLS13_SUITES: [u16; 5] = [0x1301, 0x1302, 0x1303, 0x1304, 0x1305];
+
+/// A TLS 1.3 ClientHello (RFC 8446 §4.1.2): `legacy_version` 1.2, a 32-byte
+/// session id, the five TLS 1.3 suites, and `supported_versions` offering
+/// only TLS 1.3, with an X25519 key share (any 32 bytes are a valid X25519
+/// public value; the handshake is never completed). A server with TLS 1.3
+/// answers with a ServerHello (or a HelloRetryRequest, which is one too)
+/// whose `supported_versions` says 0x0304.
+pub fn tls13_client_hello(server_name: Option<&str>) -> Vec<u8> {
+    let mut body = Vec::with_capacity(512);
+    put_u16(&mut body, 0x0303);
+    body.extend_from_slice(&client_random());
+    body.push(32);
+    body.extend_from_slice(&client_random());
+    put_len16(&mut body, TLS13_SUITES.len() * 2);
+    for id in TLS13_SUITES {
+        put_u16(&mut body, id);
+    }
+    body.extend_from_slice(&[1, 0]);
+    let mut ext = Vec::with_capacity(256);
+    if let Some(name) = server_name.and_then(sni_name) {
+        let mut data = Vec::with_capacity(name.len() + 5);
+        put_len16(&mut data, name.len() + 3);
+        data.push(0);
+        put_len16(&mut data, name.len());
+        data.extend_from_slice(name.as_bytes());
+        put_extension(&mut ext, 0x0000, &data);
+    }
+    let mut groups = Vec::with_capacity(GROUPS.len() * 2 + 2);
+    put_len16(&mut groups, GROUPS.len() * 2);
+    for group in GROUPS {
+        put_u16(&mut groups, group);
+    }
+    put_extension(&mut ext, 0x000A, &groups);
+    let mut algs = Vec::with_capacity(SIGNATURE_ALGORITHMS.len() * 2 + 2);
+    put_len16(&mut algs, SIGNATURE_ALGORITHMS.len() * 2);
+    for alg in SIGNATURE_ALGORITHMS {
+        put_u16(&mut algs, alg);
+    }
+    put_extension(&mut ext, 0x000D, &algs);
+    put_extension(&mut ext, 0x002B, &[2, 0x03, 0x04]); // supported_versions: TLS 1.3
+    let mut share = Vec::with_capacity(40);
+    put_len16(&mut share, 36);
+    put_u16(&mut share, 0x001D); // x25519
+    put_len16(&mut share, 32);
+    share.extend_from_slice(&client_random());
+    put_extension(&mut ext, 0x0033, &share); // key_share
+    put_extension(&mut ext, 0x002D, &[1, 1]); // psk_key_exchange_modes: psk_dhe_ke
+    put_len16(&mut body, ext.len());
+    body.extend_from_slice(&ext);
+
+    let mut handshake = Vec::with_capacity(body.len() + 4);
+    handshake.push(1);
+    put_len24(&mut handshake, body.len());
+    handshake.extend_from_slice(&body);
+    let mut record = Vec::with_capacity(handshake.len() + 5);
+    record.push(CT_HANDSHAKE);
+    put_u16(&mut record, 0x0301);
     put_len16(&mut record, handshake.len());
     record.extend_from_slice(&handshake);
     record
@@ -1025,8 +1096,8 @@ async fn step(
 
 /// Runs the whole scan (bounded: at most ~16 connections), sequentially.
 ///
-/// Makes at most 10 connections (4 version probes, 5 class probes, 1
-/// fallback probe), each bounded by `timeout`. `server_name` is sent as SNI
+/// Makes at most 11 connections (5 version probes, TLS 1.3 included, 5
+/// class probes, 1 fallback probe), each bounded by `timeout`. `server_name` is sent as SNI
 /// when it is a DNS name. Fails only when a connection cannot be made.
 pub async fn scan(addr: SocketAddr, server_name: Option<&str>, timeout: Duration) -> Result<LegacyScan, String> {
     let mut transcript = Vec::new();
@@ -1058,6 +1129,14 @@ pub async fn scan(addr: SocketAddr, server_name: Option<&str>, timeout: Duration
         }
     }
     accepted_versions.sort();
+
+    // 1b. TLS 1.3, with a hello of its own.
+    let hello = tls13_client_hello(server_name);
+    let answer = step(addr, &hello, timeout, "version TLS 1.3".into(), &mut transcript).await?;
+    let tls13_accepted = matches!(
+        answer,
+        HelloAnswer::Accepted { version: 0x0304, cipher_suite, .. } if TLS13_SUITES.contains(&cipher_suite)
+    );
 
     // 2. Weak suite classes at the highest accepted version.
     let mut weak_suites = Vec::new();
@@ -1102,11 +1181,16 @@ pub async fn scan(addr: SocketAddr, server_name: Option<&str>, timeout: Duration
         };
     }
 
+    let tls_spoken = transcript
+        .iter()
+        .any(|(_, a)| matches!(a, HelloAnswer::Accepted { .. } | HelloAnswer::Alert { .. }));
     Ok(LegacyScan {
         accepted_versions,
         weak_suites,
         fallback_scsv,
         secure_renegotiation,
+        tls13_accepted,
+        tls_spoken,
         transcript,
     })
 }
@@ -1579,6 +1663,8 @@ mod tests {
             weak_suites: vec![(SuiteClass::TripleDes, 0x000A)],
             fallback_scsv: Some(true),
             secure_renegotiation: None,
+            tls13_accepted: false,
+            tls_spoken: true,
             transcript: vec![("x".into(), accepted(0x0301, 0x000A, true))],
         };
         let json = serde_json::to_value(&scan).expect("json");
@@ -1660,7 +1746,8 @@ mod tests {
         assert!(scan.accepted_versions.is_empty());
         assert!(scan.weak_suites.is_empty());
         assert_eq!((scan.fallback_scsv, scan.secure_renegotiation), (None, None));
-        assert_eq!(scan.transcript.len(), 4);
+        assert_eq!(scan.transcript.len(), 5);
+        assert!(!scan.tls_spoken && !scan.tls13_accepted, "{scan:#?}");
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .expect("bind")
             .local_addr()
@@ -1882,12 +1969,32 @@ mod tests {
         }
 
         #[tokio::test]
+        async fn a_tls10_only_openssl_server_has_no_modern_protocol() {
+            // The case: a real s_server that speaks TLS 1.0 alone.
+            let mut args = LEGACY.to_vec();
+            args.extend(["-no_tls1_1", "-no_tls1_2", "-no_tls1_3"]);
+            let server = Server::start(&args);
+            let scan = scan(server.addr, Some("legacy.test"), TIMEOUT).await.expect("scan");
+            let report = format!("{scan:#?}");
+            assert_eq!(scan.accepted_versions, vec![LegacyVersion::Tls1_0], "{report}");
+            assert!(!scan.tls13_accepted && scan.tls_spoken, "{report}");
+            let answer = scan
+                .transcript
+                .iter()
+                .find(|(l, _)| l == "version TLS 1.3")
+                .map(|(_, a)| a);
+            assert!(matches!(answer, Some(HelloAnswer::Alert { .. })), "{report}");
+        }
+
+        #[tokio::test]
         async fn modern_openssl_server_is_clean() {
             let ciphers = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305";
             let server = Server::start(&["-no_ssl3", "-no_tls1", "-no_tls1_1", "-cipher", ciphers]);
             let scan = scan(server.addr, Some("legacy.test"), TIMEOUT).await.expect("scan");
             let report = format!("{scan:#?}");
             assert_eq!(scan.accepted_versions, vec![LegacyVersion::Tls1_2], "{report}");
+            // OpenSSL 3 has TLS 1.3 on by default: the 1.3 hello finds it.
+            assert!(scan.tls13_accepted && scan.tls_spoken, "{report}");
             assert!(scan.weak_suites.is_empty(), "{report}");
             assert_eq!(scan.secure_renegotiation, Some(true), "{report}");
             // Only TLS 1.2 is accepted among the probed versions, but the

@@ -34,6 +34,22 @@ impl EndpointProbe for LegacyProbe {
             let scan = super::legacy::scan(addr, sni, cx.io_timeout)
                 .await
                 .map_err(|e| ProbeFailure::new("connect", e))?;
+            if !scan.tls_spoken {
+                // Every answer was garbage or silence: no refusal was seen,
+                // so nothing may pass on what this scan found.
+                let first = scan.transcript.iter().find_map(|(label, a)| match a {
+                    super::legacy::HelloAnswer::Garbage { detail } => Some(format!("{label}: {detail}")),
+                    _ => None,
+                });
+                if let Some(first) = first {
+                    return Err(ProbeFailure::new(
+                        "handshake",
+                        format!(
+                            "no ClientHello got a TLS answer (a ServerHello or an alert), so the port does not speak TLS; first answer: {first}"
+                        ),
+                    ));
+                }
+            }
             let versions: Vec<&str> = scan.accepted_versions.iter().map(|v| v.label()).collect();
             let legacy_versions: Vec<&str> = scan
                 .accepted_versions
@@ -57,6 +73,7 @@ impl EndpointProbe for LegacyProbe {
                 "accepted_versions": versions,
                 "legacy_versions": legacy_versions,
                 "tls12_accepted": scan.accepted_versions.contains(&super::legacy::LegacyVersion::Tls1_2),
+                "tls13_accepted": scan.tls13_accepted,
                 "weak_suites": weak,
                 "weak_classes": classes,
                 "fallback_scsv": scan.fallback_scsv,
@@ -75,6 +92,7 @@ pub fn facts_shape() -> crate::audit::schema::Shape {
         ("accepted_versions", strings()),
         ("legacy_versions", strings()),
         ("tls12_accepted", Shape::Bool),
+        ("tls13_accepted", Shape::Bool),
         (
             "weak_suites",
             Shape::list(Shape::object([

@@ -1,0 +1,175 @@
+//! Transport rules judge only what was observed, against real peers:
+//!
+//! * a port that answers every ClientHello with bytes that are not TLS:
+//!   no transport rule may pass there (the legacy scan ends in an error);
+//! * Debian's `openssl s_server` speaking TLS 1.0 alone: the "modern
+//!   protocol" rule fails, and the legacy-version rule fails too.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use strata::audit::Status;
+use strata::audit::rules::{Layer, Proof};
+
+fn model(url: &str, server_name: &str, ca: Option<&Path>) -> strata::model::Model {
+    let trust = ca
+        .map(|p| format!("    trust: {{ ca_file: {} }}\n", p.display()))
+        .unwrap_or_default();
+    let yaml = format!(
+        "strata: 1\nsystem: {{ name: t }}\ncomponents:\n  - {{ id: gw, kind: api-gateway, exposure: public }}\nendpoints:\n  - id: api\n    component: gw\n    url: {url}\n    server_name: {server_name}\n{trust}"
+    );
+    match strata::model::load_str(&yaml, Path::new("t.yaml")) {
+        Ok(m) => m,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// A server that answers every connection (at most 64, for at most 60 s)
+/// with 600 bytes that are neither TLS nor HTTP.
+fn garbage_server() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        let started = Instant::now();
+        for _ in 0..64 {
+            let Ok((mut s, _)) = l.accept() else { return };
+            let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+            let mut buf = [0u8; 512];
+            let _ = s.read(&mut buf);
+            let junk: Vec<u8> = (0..600u32).map(|i| (i.wrapping_mul(97) % 200 + 40) as u8).collect();
+            let _ = s.write_all(&junk);
+            if started.elapsed() > Duration::from_secs(60) {
+                return;
+            }
+        }
+    });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_passes_on_a_port_that_does_not_speak_tls() {
+    strata::probe::install_crypto_provider();
+    let port = garbage_server();
+    let m = model(&format!("https://127.0.0.1:{port}/"), "garbage.test", None);
+    let outcome = common::audit(&m).await;
+    let legacy = outcome
+        .evidence
+        .endpoints
+        .get("api")
+        .and_then(|e| e.layers.get("legacy"));
+    let reason = match legacy {
+        Some(strata::evidence::Observation::Error(f)) => format!("{}: {}", f.stage, f.reason),
+        other => panic!("the legacy scan must fail on a non-TLS port: {other:?}"),
+    };
+    assert!(reason.contains("does not speak TLS"), "{reason}");
+    let passed: Vec<&str> = outcome
+        .audit
+        .findings
+        .iter()
+        // Rules proven by the model alone (`endpoint-uses-tls`: declared
+        // https) may pass; nothing that needs an observation may.
+        .filter(|f| f.layer == Layer::Transport && f.status == Status::Pass && f.proof == Proof::Live)
+        .map(|f| f.rule.as_str())
+        .collect();
+    assert!(
+        passed.is_empty(),
+        "transport rules passed on a port that never spoke TLS: {passed:?}"
+    );
+}
+
+/// `openssl s_server` with the lab's leaf, TLS 1.0 only, security level 0.
+struct TlsOneZero {
+    child: std::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for TlsOneZero {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn tls10_server(dir: tempfile::TempDir) -> TlsOneZero {
+    let pki = strata::lab::pki::LabPki::new(time::OffsetDateTime::now_utc()).expect("pki");
+    let served = pki
+        .issue(strata::lab::pki::LeafKind::Good, "tls10.lab.strata.test")
+        .expect("leaf");
+    let pem = |label: &str, der: &[u8]| strata::evidence::cert::to_pem(label, der);
+    let cert = dir.path().join("leaf.pem");
+    std::fs::write(&cert, pem("CERTIFICATE", &served.chain[0])).expect("write");
+    let chain: String = served.chain.iter().skip(1).map(|c| pem("CERTIFICATE", c)).collect();
+    let chain_path = dir.path().join("chain.pem");
+    std::fs::write(&chain_path, chain).expect("write");
+    let key = match &served.key {
+        rustls::pki_types::PrivateKeyDer::Pkcs8(k) => pem("PRIVATE KEY", k.secret_pkcs8_der()),
+        _ => panic!("lab key is not PKCS#8"),
+    };
+    let key_path = dir.path().join("key.pem");
+    std::fs::write(&key_path, key).expect("write");
+    let port = TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let child = Command::new("openssl")
+        .args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-www", "-quiet"])
+        .args(["-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"])
+        .arg("-cert")
+        .arg(&cert)
+        .arg("-cert_chain")
+        .arg(&chain_path)
+        .arg("-key")
+        .arg(&key_path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("openssl s_server (CI installs openssl)");
+    let server = TlsOneZero { child, port, _dir: dir };
+    // Bounded wait for the port to listen.
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return server;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("openssl s_server did not listen on {port}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tls10_only_server_fails_the_modern_protocol_rule() {
+    strata::probe::install_crypto_provider();
+    let server = tls10_server(tempfile::tempdir().expect("tempdir"));
+    let ca = common::repo("assets/lab/root-ca.pem");
+    let m = model(
+        &format!("https://127.0.0.1:{}/", server.port),
+        "tls10.lab.strata.test",
+        Some(&ca),
+    );
+    let outcome = common::audit(&m).await;
+    let status = |rule: &str| {
+        outcome
+            .audit
+            .findings
+            .iter()
+            .find(|f| f.rule == rule)
+            .map(|f| (f.status, f.message.clone()))
+    };
+    let modern = status("tls-modern-protocol");
+    assert!(
+        matches!(&modern, Some((Status::Fail, m)) if m.contains("only TLS 1.0 accepted")),
+        "{modern:?}"
+    );
+    let legacy = status("tls-no-legacy-versions");
+    assert!(
+        matches!(&legacy, Some((Status::Fail, m)) if m.contains("TLS 1.0")),
+        "{legacy:?}"
+    );
+    drop(server);
+}
