@@ -23,9 +23,11 @@
 //! too: its base64 and base64url encodings (at each of the three byte
 //! alignments, so the base64 of any text that *contains* the secret, such
 //! as `Basic` credentials, is caught), and its form/percent-encoded forms
-//! when they differ. A PEM value (certificate chain, private key)
-//! registers the base64 body of each block and each of its lines, not the
-//! `-----BEGIN …-----` armour, which is public text. The dot-separated
+//! when they differ. A PEM value (a private key, a client chain with its
+//! key) registers the base64 body of each non-certificate block and each
+//! of its lines, not the `-----BEGIN …-----` armour, which is public text.
+//! `CERTIFICATE` blocks are public by design (clients send them in the
+//! clear, servers serve the same CAs) and are not registered. The dot-separated
 //! segments of a JWT need no entry of their own: each of their 12-byte
 //! pieces is a piece of the token.
 //!
@@ -83,12 +85,23 @@ fn forms(secret: &str) -> Vec<String> {
     let mut out = Vec::new();
     if secret.contains("-----BEGIN ") {
         let mut body = String::new();
+        // Certificates are public by design (a client sends its chain in
+        // the clear, servers serve the same CAs): redacting them would
+        // scrub the server's own chain out of the evidence. Only the other
+        // blocks (private keys) are secret.
+        let mut public_block = false;
         for line in secret.lines() {
             let line = line.trim();
             if line.starts_with("-----") {
                 if !body.is_empty() {
                     out.push(std::mem::take(&mut body));
                 }
+                if line.starts_with("-----BEGIN ") {
+                    public_block = line.contains("CERTIFICATE-----") && !line.contains("REQUEST");
+                }
+                continue;
+            }
+            if public_block {
                 continue;
             }
             // Header lines of old-style PEM (`Proc-Type: …`) are public.
@@ -373,6 +386,18 @@ mod tests {
         assert_eq!(r.scrub_str("pw=hunter2;"), "pw=<redacted>;");
         assert_eq!(r.scrub_str("abc"), "abc");
         assert!(redactor(&["abc", "  "]).is_empty());
+    }
+
+    #[test]
+    fn certificates_are_public_even_in_a_secret_file() {
+        // A client chain file holds the lab's issuing CA, which the server
+        // serves too: found when the acme-pay pins stopped matching.
+        let cert =
+            "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2VydGlmaWNhdGVCb2R5TGluZQ\n-----END CERTIFICATE-----\n";
+        let key = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n";
+        let r = redactor(&[&format!("{cert}{key}")]);
+        assert_eq!(r.scrub_str(cert), cert);
+        assert!(!r.scrub_str(key).contains("MIGHAgEAMBMG"));
     }
 
     #[test]
