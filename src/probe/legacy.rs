@@ -666,6 +666,11 @@ const HELLO_RETRY_REQUEST_RANDOM: [u8; 32] = [
     0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
 ];
 
+/// The detail of the answer recorded for a TLS 1.3 HelloRetryRequest: not
+/// an acceptance of a TLS ≤ 1.2 hello, but proof that the server speaks
+/// TLS 1.3 (it wants another key share).
+pub const HRR_DETAIL: &str = "TLS 1.3 HelloRetryRequest";
+
 /// Where parsing a (possibly incomplete) first flight stands.
 #[derive(Debug, PartialEq, Eq)]
 enum Progress {
@@ -912,7 +917,7 @@ fn parse_server_hello(body: &[u8]) -> HelloAnswer {
     };
     if random == HELLO_RETRY_REQUEST_RANDOM {
         return HelloAnswer::Garbage {
-            detail: "TLS 1.3 HelloRetryRequest".into(),
+            detail: HRR_DETAIL.into(),
         };
     }
     let Some(session_len) = r.u8() else {
@@ -1133,10 +1138,17 @@ pub async fn scan(addr: SocketAddr, server_name: Option<&str>, timeout: Duration
     // 1b. TLS 1.3, with a hello of its own.
     let hello = tls13_client_hello(server_name);
     let answer = step(addr, &hello, timeout, "version TLS 1.3".into(), &mut transcript).await?;
-    let tls13_accepted = matches!(
-        answer,
-        HelloAnswer::Accepted { version: 0x0304, cipher_suite, .. } if TLS13_SUITES.contains(&cipher_suite)
-    );
+    // A HelloRetryRequest (the server wants another group than X25519) is
+    // TLS 1.3 speaking too.
+    let tls13_accepted = match &answer {
+        HelloAnswer::Accepted {
+            version: 0x0304,
+            cipher_suite,
+            ..
+        } => TLS13_SUITES.contains(cipher_suite),
+        HelloAnswer::Garbage { detail } => detail == HRR_DETAIL,
+        _ => false,
+    };
 
     // 2. Weak suite classes at the highest accepted version.
     let mut weak_suites = Vec::new();
@@ -1181,9 +1193,10 @@ pub async fn scan(addr: SocketAddr, server_name: Option<&str>, timeout: Duration
         };
     }
 
-    let tls_spoken = transcript
-        .iter()
-        .any(|(_, a)| matches!(a, HelloAnswer::Accepted { .. } | HelloAnswer::Alert { .. }));
+    let tls_spoken = tls13_accepted
+        || transcript
+            .iter()
+            .any(|(_, a)| matches!(a, HelloAnswer::Accepted { .. } | HelloAnswer::Alert { .. }));
     Ok(LegacyScan {
         accepted_versions,
         weak_suites,
