@@ -182,6 +182,10 @@ fn sarif_is_valid_2_1_0_with_rules_locations_and_stable_fingerprints() {
         } else {
             assert_eq!((line, col), (1, 1));
         }
+        assert!(matches!(
+            res["level"].as_str(),
+            Some("error" | "warning" | "note" | "none")
+        ));
         match f.status {
             Status::Fail => assert_eq!(res["kind"], "fail"),
             _ => assert_eq!(
@@ -195,29 +199,126 @@ fn sarif_is_valid_2_1_0_with_rules_locations_and_stable_fingerprints() {
         serde_json::from_str(&strata::report::sarif::render(&outcome().report).expect("sarif")).expect("json");
     assert_eq!(again["runs"][0]["results"], run["results"]);
 
-    // Microsoft's validator, when installed.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("acme-pay.sarif");
-    std::fs::write(&file, &text).expect("write sarif");
-    match multitool() {
-        None => eprintln!(
-            "SKIPPED: Microsoft SARIF validator not installed (npm install --prefix target/sarif-multitool @microsoft/sarif-multitool, or set STRATA_SARIF_MULTITOOL); only the structural checks ran"
-        ),
-        Some(tool) => {
-            let out = Command::new(&tool)
-                .arg("validate")
-                .arg(&file)
-                .output()
-                .unwrap_or_else(|e| panic!("cannot run {}: {e}", tool.display()));
-            let stdout = String::from_utf8_lossy(&out.stdout);
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            eprintln!("sarif-multitool validate: {}\n{stdout}{stderr}", out.status);
-            assert!(out.status.success(), "validator failed:\n{stdout}{stderr}");
-            assert!(stdout.contains("Analysis completed successfully"), "{stdout}");
-            let errors: Vec<&str> = stdout.lines().filter(|l| l.contains(": error ")).collect();
-            assert!(errors.is_empty(), "validator errors:\n{}", errors.join("\n"));
-        }
+    validate_with_multitool("acme-pay", &text);
+
+    // Findings whose probe could not run, and rules that could not be
+    // evaluated, take the other paths: kind `open` with level `none`, and
+    // tool notifications. Still valid.
+    let mut mixed = (*o.report).clone();
+    let i = mixed
+        .findings
+        .iter()
+        .position(|f| f.status == Status::NotApplicable)
+        .expect("a not-applicable finding");
+    mixed.findings[i].status = Status::Error;
+    mixed.findings[i].message = "tls probe failed at connect: connection refused".into();
+    mixed.tool_errors.push(strata::audit::ToolError {
+        rule: "zero-rule".into(),
+        subject: "endpoint:api".into(),
+        origin: "x.yaml:11".into(),
+        expression: "check".into(),
+        message: "failed: division by zero".into(),
+    });
+    let text = strata::report::sarif::render(&mixed).expect("sarif");
+    let v: Value = serde_json::from_str(&text).expect("json");
+    let run = &v["runs"][0];
+    let open: Vec<&Value> = run["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["kind"] == "open")
+        .collect();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0]["level"], "none");
+    assert_eq!(open[0]["properties"]["findingId"], mixed.findings[i].id.as_str());
+    assert_eq!(run["invocations"][0]["executionSuccessful"], false);
+    assert_eq!(
+        run["invocations"][0]["toolExecutionNotifications"][0]["descriptor"]["id"],
+        "zero-rule"
+    );
+    assert_eq!(run["properties"]["counts"]["error"], 1);
+    validate_with_multitool("mixed", &text);
+}
+
+/// The SARIF 2.1.0 JSON schema that ships with the validator's npm package
+/// (`STRATA_SARIF_SCHEMA` overrides).
+fn sarif_schema(tool: &Path) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("STRATA_SARIF_SCHEMA") {
+        return Some(PathBuf::from(p));
     }
+    let modules = tool.parent()?.parent()?.join("@microsoft");
+    std::fs::read_dir(modules)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("sarif-2.1.0.json"))
+        .find(|p| p.is_file())
+}
+
+/// Checks `file` against the JSON schema with Python's `jsonschema`; the
+/// validator alone is not enough: it reports nothing at all for a log with
+/// an invalid enum value (say `"level": "fatal"`).
+fn check_schema(name: &str, schema: &Path, file: &Path) {
+    let script = "import json,sys\nimport jsonschema\nschema=json.load(open(sys.argv[1],encoding='utf-8-sig'))\ndoc=json.load(open(sys.argv[2],encoding='utf-8'))\nerrs=list(jsonschema.validators.validator_for(schema)(schema).iter_errors(doc))\nfor e in errs[:20]: print('/'.join(str(p) for p in e.absolute_path), e.message[:300])\nprint(len(errs), 'schema error(s)')\n";
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(schema)
+        .arg(file)
+        .output();
+    match out {
+        Ok(o) if o.status.success() => {
+            let stdout = String::from_utf8_lossy(&o.stdout);
+            eprintln!("jsonschema {name}: {}", stdout.trim());
+            assert!(
+                stdout.trim_end().ends_with("\n0 schema error(s)") || stdout.trim() == "0 schema error(s)",
+                "{stdout}"
+            );
+        }
+        Ok(o) => eprintln!(
+            "SKIPPED: the JSON-schema check of {name} (python3 with jsonschema): {}",
+            String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or_default()
+        ),
+        Err(e) => eprintln!("SKIPPED: the JSON-schema check of {name}: python3: {e}"),
+    }
+}
+
+/// Runs Microsoft's validator on `text` when it is installed (and the JSON
+/// schema it ships); says so on stderr when it is not.
+fn validate_with_multitool(name: &str, text: &str) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join(format!("{name}.sarif"));
+    std::fs::write(&file, text).expect("write sarif");
+    let Some(tool) = multitool() else {
+        eprintln!(
+            "SKIPPED: Microsoft SARIF validator not installed (npm install --prefix target/sarif-multitool @microsoft/sarif-multitool, or set STRATA_SARIF_MULTITOOL); only the structural checks ran on {name}"
+        );
+        return;
+    };
+    let schema = sarif_schema(&tool);
+    match &schema {
+        Some(schema) => check_schema(name, schema, &file),
+        None => eprintln!(
+            "SKIPPED: no sarif-2.1.0.json beside {}; JSON-schema check not run",
+            tool.display()
+        ),
+    }
+    let mut cmd = Command::new(&tool);
+    cmd.arg("validate");
+    if let Some(schema) = &schema {
+        cmd.arg("--json-schema").arg(schema);
+    }
+    // The validator exits 0 even when it reports errors: its output decides.
+    let out = cmd
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", tool.display()));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    eprintln!("sarif-multitool validate {name}: {}\n{stdout}{stderr}", out.status);
+    assert!(out.status.success(), "validator failed on {name}:\n{stdout}{stderr}");
+    assert!(stdout.contains("Analysis completed successfully"), "{stdout}");
+    let errors: Vec<&str> = stdout.lines().filter(|l| l.contains(": error ")).collect();
+    assert!(errors.is_empty(), "validator errors on {name}:\n{}", errors.join("\n"));
 }
 
 /// Runs Python's `csv` module on `path`; the rows as JSON.
