@@ -62,8 +62,8 @@ enum Command {
     Audit {
         /// The architecture YAML file.
         file: PathBuf,
-        /// Report formats, comma-separated.
-        #[arg(long, value_delimiter = ',', default_value = "html,json")]
+        /// Report formats, comma-separated: html, json, sarif, markdown, csv.
+        #[arg(long, value_delimiter = ',', default_value = "html,json", value_parser = parse_format)]
         format: Vec<Format>,
         /// Output directory.
         #[arg(long, default_value = "strata-report")]
@@ -128,6 +128,10 @@ enum Command {
         /// The architecture YAML file.
         file: PathBuf,
     },
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    crate::report::exporters::by_name(s).map_err(|e| e.to_string())
 }
 
 fn parse_grade(s: &str) -> Result<char, String> {
@@ -251,23 +255,20 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             if let Some(path) = save_evidence {
                 let saved = serde_json::to_vec_pretty(&outcome.evidence)
                     .map_err(|e| format!("cannot serialise the evidence: {e}"))
-                    .and_then(|bytes| pipeline::write_atomic(&path, &bytes));
+                    .and_then(|bytes| pipeline::write_atomic(&path, &bytes).map_err(|e| e.to_string()));
                 if let Err(e) = saved {
                     failures.push(e);
                 }
             }
-            let stem = file
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "audit".into());
+            let stem = pipeline::report_stem(&file, model.name());
             print_summary(&outcome.report);
-            match pipeline::write_reports(&outcome.report, &format, &out, &stem) {
+            match pipeline::write_reports(&outcome.report, &format, &out, &stem, &file) {
                 Ok(written) => {
                     for p in &written {
                         say!("wrote {}", p.display());
                     }
                 }
-                Err(e) => failures.push(e),
+                Err(e) => failures.push(e.to_string()),
             }
             if !failures.is_empty() {
                 for f in &failures {
@@ -346,13 +347,21 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 );
                 let outcome = probe_with_progress(&model, &rules, &RunnerConfig::default()).await;
                 lab.stop().await;
-                Ok::<_, String>(outcome)
+                Ok::<_, String>((outcome, pipeline::report_stem(&sample, model.name())))
             })?;
+            let (outcome, stem) = outcome;
             if outcome.evidence.cancelled {
                 warn!("strata: interrupted: probing stopped; no report written");
                 return Ok(ExitCode::from(130));
             }
-            let written = pipeline::write_reports(&outcome.report, &[Format::Html, Format::Json], &out, "demo")?;
+            let written = pipeline::write_reports(
+                &outcome.report,
+                crate::report::exporters::exporters(),
+                &out,
+                &stem,
+                &sample,
+            )
+            .map_err(|e| e.to_string())?;
             print_summary(&outcome.report);
             for p in &written {
                 say!("wrote {}", p.display());

@@ -57,10 +57,10 @@ fn offline_audit_writes_reports_and_honours_fail_under() {
     ]);
     assert_eq!(code, 1, "{stdout}{err}");
     assert!(err.contains("below the required A"), "{err}");
-    assert!(dir.path().join("architecture.strata.json").is_file());
-    assert!(dir.path().join("architecture.strata.html").is_file());
+    assert!(dir.path().join("architecture-acme-pay.strata.json").is_file());
+    assert!(dir.path().join("architecture-acme-pay.strata.html").is_file());
     // Offline: no live check may pass.
-    let json = std::fs::read_to_string(dir.path().join("architecture.strata.json")).expect("json");
+    let json = std::fs::read_to_string(dir.path().join("architecture-acme-pay.strata.json")).expect("json");
     let v: serde_json::Value = serde_json::from_str(&json).expect("parse");
     for f in v["findings"].as_array().into_iter().flatten() {
         if f["proof"] == "live" {
@@ -122,7 +122,7 @@ fn a_rule_failing_at_run_time_is_reported_on_stderr_and_exits_2_with_reports_wri
         "{err}"
     );
     assert!(!err.contains("ok-rule"), "{err}");
-    let json = std::fs::read_to_string(out.path().join("architecture.strata.json")).expect("report written");
+    let json = std::fs::read_to_string(out.path().join("architecture-acme-pay.strata.json")).expect("report written");
     let v: serde_json::Value = serde_json::from_str(&json).expect("parse");
     assert!(v["tool_errors"].as_array().is_some_and(|a| !a.is_empty()));
     assert!(
@@ -131,5 +131,92 @@ fn a_rule_failing_at_run_time_is_reported_on_stderr_and_exits_2_with_reports_wri
             .into_iter()
             .flatten()
             .all(|f| f["rule"] == "ok-rule")
+    );
+}
+
+#[test]
+fn an_unknown_format_is_refused_with_the_known_names() {
+    let (code, _, err) = strata(&[
+        "audit",
+        "sample-projects/acme-pay/architecture.yaml",
+        "--offline",
+        "--format",
+        "html,pdf",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("unknown report format `pdf` (known: html, json, sarif, markdown, csv)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_readmes_four_audits_leave_four_report_sets_and_another_model_is_never_overwritten() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("report");
+    let out_s = out.to_str().unwrap_or_default();
+    let samples = ["lab-tour", "identity-lab", "acme-pay", "gateway-lab"];
+    for s in samples {
+        let file = format!("sample-projects/{s}/architecture.yaml");
+        let (code, stdout, err) = strata(&[
+            "audit",
+            &file,
+            "--offline",
+            "--out",
+            out_s,
+            "--format",
+            "html,json,sarif,markdown,csv",
+            "--fail-under",
+            "F",
+        ]);
+        assert_eq!(code, 0, "{s}: {stdout}{err}");
+    }
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .expect("out")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    let stems: std::collections::BTreeSet<&str> = names.iter().filter_map(|n| n.split(".strata.").next()).collect();
+    assert_eq!(stems.len(), 4, "{names:?}");
+    assert_eq!(names.len(), 4 * 6, "five formats and a marker per model: {names:?}");
+    for stem in [
+        "architecture-strata-lab-tour",
+        "architecture-strata-identity-lab",
+        "architecture-acme-pay",
+        "architecture-gateway-lab",
+    ] {
+        let json = std::fs::read_to_string(out.join(format!("{stem}.strata.json"))).expect("json");
+        let v: serde_json::Value = serde_json::from_str(&json).expect("parse");
+        assert_eq!(v["system"]["source"], "architecture.yaml");
+    }
+
+    // Another model with the same file stem and system name: refused, and
+    // the first model's reports stay as they were.
+    let before = std::fs::read(out.join("architecture-acme-pay.strata.json")).expect("json");
+    let copy = dir.path().join("copy");
+    std::fs::create_dir_all(&copy).expect("mkdir");
+    std::fs::write(
+        copy.join("architecture.yaml"),
+        "strata: 1\nsystem: { name: Acme Pay }\ncomponents:\n  - { id: gw, kind: api-gateway, exposure: public }\n",
+    )
+    .expect("write");
+    let copy_file = copy.join("architecture.yaml");
+    let (code, _, err) = strata(&[
+        "audit",
+        copy_file.to_str().unwrap_or_default(),
+        "--offline",
+        "--out",
+        out_s,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("architecture-acme-pay.strata.model belongs to the report of another model (")
+            && err.contains("sample-projects/acme-pay/architecture.yaml")
+            && err.contains("nothing was overwritten"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(out.join("architecture-acme-pay.strata.json")).expect("json"),
+        before
     );
 }

@@ -89,7 +89,7 @@ fn interrupted_by(signal: &str) {
     assert_eq!(status.code(), Some(130), "{signal}: {err}");
     assert!(err.contains("interrupted"), "{err}");
     assert!(
-        !out.join("stall.strata.json").exists() && !out.join("stall.strata.html").exists(),
+        !out.join("stall-stall.strata.json").exists() && !out.join("stall-stall.strata.html").exists(),
         "no report that looks complete"
     );
     assert!(!evidence.exists(), "no evidence file either");
@@ -151,8 +151,8 @@ fn evidence_and_reports_go_into_folders_that_do_not_exist_yet() {
     let saved = std::fs::read_to_string(&evidence).expect("evidence written");
     let v: serde_json::Value = serde_json::from_str(&saved).expect("evidence is JSON");
     assert!(v["observed_at"].is_i64());
-    assert!(out.join("architecture.strata.json").is_file());
-    assert!(out.join("architecture.strata.html").is_file());
+    assert!(out.join("architecture-acme-pay.strata.json").is_file());
+    assert!(out.join("architecture-acme-pay.strata.html").is_file());
 }
 
 #[test]
@@ -176,5 +176,8 @@ fn an_unwritable_evidence_path_still_writes_the_reports_and_exits_2() {
     let err = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{err}");
     assert!(err.contains("blocker"), "{err}");
-    assert!(out.join("architecture.strata.json").is_file(), "the audit is not lost");
+    assert!(
+        out.join("architecture-acme-pay.strata.json").is_file(),
+        "the audit is not lost"
+    );
 }

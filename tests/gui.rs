@@ -131,11 +131,27 @@ fn audit_explore_whatif_and_export_like_a_user() {
         || f.title.to_lowercase().contains("pin")
         || f.message.to_lowercase().contains("pin")));
 
-    // Export the report into a folder.
+    // The default export folder is beside the model, not the current one.
+    let model_dir = h
+        .state()
+        .path
+        .as_ref()
+        .and_then(|p| p.parent())
+        .map(std::path::Path::to_path_buf)
+        .expect("model folder");
+    h.state_mut().settings.export_dir = "strata-report".into();
+    assert_eq!(h.state().export_folder(), model_dir.join("strata-report"));
+
+    // Export the report into a folder, from the Save menu of every format.
     let dir = tempfile::tempdir().expect("tempdir");
     h.state_mut().settings.export_dir = dir.path().display().to_string();
+    h.get_by_label("Save").click();
+    h.run_steps(2);
+    for label in ["Save HTML", "Save JSON", "Save SARIF", "Save Markdown", "Save CSV"] {
+        h.get_by_label(label);
+    }
     h.get_by_label("Save HTML").click();
-    let html = dir.path().join("architecture.strata.html");
+    let html = dir.path().join("architecture-acme-pay.strata.html");
     wait_for(&mut h, "the export", Duration::from_secs(10), |_| html.is_file());
     let text = std::fs::read_to_string(&html).expect("html");
     assert!(text.contains("Strata audit: Acme Pay"));

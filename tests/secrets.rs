@@ -2,8 +2,10 @@
 //! servers echo every credential back (`strata::lab::echo`): an opaque
 //! OAuth token, a JWT, an attestation token (which the echoing CA writes
 //! into the subject of the certificate it issues), a request-signing key and
-//! an mTLS client key (its certificate is public and may be shown). The outputs searched are everything
-//! `strata audit` writes: stdout, stderr, the HTML and JSON reports and the
+//! an mTLS client key (its certificate is public and may be shown). The
+//! outputs searched are everything
+//! `strata audit` writes: stdout, stderr, the report in every format (HTML,
+//! JSON, SARIF, Markdown, CSV), its name marker and the
 //! saved evidence. Neither a secret nor any 12-character piece of it, nor
 //! of its base64 form, may appear.
 //!
@@ -150,7 +152,14 @@ fn no_secret_reaches_any_output_of_an_audit_against_echoing_servers() {
     let out = dir.path().join("report");
     let evidence = out.join("evidence.json");
     let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
-        .args(["audit", "--format", "html,json", "--timeout", "10", "--out"])
+        .args([
+            "audit",
+            "--format",
+            "html,json,sarif,markdown,csv",
+            "--timeout",
+            "10",
+            "--out",
+        ])
         .arg(&out)
         .arg("--save-evidence")
         .arg(&evidence)
@@ -198,8 +207,8 @@ fn no_secret_reaches_any_output_of_an_audit_against_echoing_servers() {
         outputs.push((p.display().to_string(), text));
     }
     assert!(
-        outputs.len() >= 5,
-        "expected stdout, stderr, HTML, JSON and evidence: {:?}",
+        outputs.len() >= 8,
+        "expected stdout, stderr, every report format and evidence: {:?}",
         outputs.iter().map(|o| &o.0).collect::<Vec<_>>()
     );
 

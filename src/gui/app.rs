@@ -33,7 +33,8 @@ pub struct Settings {
     pub dark: bool,
     /// Recently opened files, newest first.
     pub recent: Vec<PathBuf>,
-    /// Folder for quick exports.
+    /// Folder for quick exports; a relative folder is taken from the open
+    /// model file's folder (never from the current directory).
     pub export_dir: String,
     /// Show the layer checklist.
     pub show_layers: bool,
@@ -301,29 +302,56 @@ impl StrataApp {
         self.hypothetical = None;
     }
 
-    /// The open file's name without extension, for report names.
-    fn file_stem(&self) -> String {
-        self.path
+    /// The report name of what is shown: `<file stem>-<slug of the system
+    /// name>` ([`crate::pipeline::report_stem`]), `.whatif` added for a
+    /// hypothetical.
+    fn report_stem(&self, o: &Outcome) -> String {
+        let file = self.path.clone().unwrap_or_else(|| PathBuf::from("audit"));
+        let stem = crate::pipeline::report_stem(&file, &o.report.system.name);
+        if self.whatif.is_empty() {
+            stem
+        } else {
+            format!("{stem}.whatif")
+        }
+    }
+
+    /// The quick-export folder: [`Settings::export_dir`], relative to the
+    /// model file's folder unless absolute.
+    pub fn export_folder(&self) -> PathBuf {
+        let dir = PathBuf::from(&self.settings.export_dir);
+        if dir.is_absolute() {
+            return dir;
+        }
+        let base = self
+            .path
             .as_ref()
-            .and_then(|p| p.file_stem())
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "audit".into())
+            .and_then(|p| p.parent())
+            .filter(|d| !d.as_os_str().is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("."));
+        base.join(dir)
     }
 
     /// Saves a report of what is shown into the export folder.
     pub fn export_to_folder(&mut self, format: Format) {
         let Some(o) = self.shown() else { return };
-        let stem = self.file_stem();
-        let hyp = if self.whatif.is_empty() { "" } else { ".whatif" };
-        let path = PathBuf::from(&self.settings.export_dir).join(format!("{stem}{hyp}.strata.{}", format.extension()));
+        let stem = self.report_stem(o);
         let report = o.report.clone();
-        self.worker.send(Command::Export { report, format, path });
+        let model = self.path.clone().unwrap_or_else(|| PathBuf::from("audit"));
+        let dir = self.export_folder();
+        self.worker.send(Command::Export {
+            report,
+            format,
+            dir,
+            stem,
+            model,
+        });
     }
 
     /// Asks for a save dialog, then exports.
     pub fn export_dialog(&mut self, format: Format) {
         let Some(o) = self.shown() else { return };
-        let stem = self.file_stem();
+        let stem = self.report_stem(o);
         let report = o.report.clone();
         self.worker.send(Command::PickExport {
             report,

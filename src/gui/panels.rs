@@ -8,7 +8,7 @@ use crate::audit::rules::{Layer, Severity};
 use crate::audit::{Finding, Status};
 use crate::evidence::Observation;
 use crate::model::Control;
-use crate::pipeline::Format;
+use crate::report::exporters::exporters;
 use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 
@@ -73,13 +73,11 @@ pub fn toolbar_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
                     }
                 });
                 ui.separator();
-                if ui.button("Export HTML…").clicked() {
-                    app.export_dialog(Format::Html);
-                    ui.close();
-                }
-                if ui.button("Export JSON…").clicked() {
-                    app.export_dialog(Format::Json);
-                    ui.close();
+                for &format in exporters() {
+                    if ui.button(format!("Export {}…", format.label())).clicked() {
+                        app.export_dialog(format);
+                        ui.close();
+                    }
                 }
             });
             ui.menu_button("View", |ui| {
@@ -132,18 +130,16 @@ pub fn toolbar_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
             let label = ui.label("Export to");
             ui.add(egui::TextEdit::singleline(&mut app.settings.export_dir).desired_width(140.0))
                 .labelled_by(label.id);
-            if ui
-                .add_enabled(app.shown().is_some(), egui::Button::new("Save HTML"))
-                .clicked()
-            {
-                app.export_to_folder(Format::Html);
-            }
-            if ui
-                .add_enabled(app.shown().is_some(), egui::Button::new("Save JSON"))
-                .clicked()
-            {
-                app.export_to_folder(Format::Json);
-            }
+            ui.add_enabled_ui(app.shown().is_some(), |ui| {
+                ui.menu_button("Save", |ui| {
+                    for &format in exporters() {
+                        if ui.button(format!("Save {}", format.label())).clicked() {
+                            app.export_to_folder(format);
+                            ui.close();
+                        }
+                    }
+                });
+            });
             ui.separator();
             if ui
                 .selectable_label(

@@ -40,14 +40,19 @@ pub enum Command {
         /// Echoed back, so stale results can be dropped.
         generation: u64,
     },
-    /// Write a report.
+    /// Write a report into a folder, under the model's report name
+    /// (refused when that name belongs to another model's report there).
     Export {
         /// The report.
         report: Arc<Report>,
         /// Its format.
         format: Format,
-        /// Destination file.
-        path: PathBuf,
+        /// Destination folder.
+        dir: PathBuf,
+        /// Report name before `.strata.<ext>` ([`pipeline::report_stem`]).
+        stem: String,
+        /// The model file the report was made from.
+        model: PathBuf,
     },
     /// Show a native open dialog.
     PickOpen,
@@ -237,9 +242,20 @@ async fn run(
                     emit(Event::Rescored(generation, Arc::new(outcome)));
                 });
             }
-            Command::Export { report, format, path } => {
+            Command::Export {
+                report,
+                format,
+                dir,
+                stem,
+                model,
+            } => {
                 let emit = emit.clone();
-                tokio::task::spawn_blocking(move || emit(Event::Exported(export(&report, format, &path))));
+                tokio::task::spawn_blocking(move || {
+                    let written = pipeline::write_reports(&report, &[format], &dir, &stem, &model)
+                        .map_err(|e| e.to_string())
+                        .and_then(|w| w.into_iter().next().ok_or_else(|| "nothing written".to_string()));
+                    emit(Event::Exported(written));
+                });
             }
             Command::PickOpen => {
                 let tx = self_tx.clone();
@@ -299,15 +315,10 @@ fn load(path: &std::path::Path, manifest: Option<&Manifest>) -> Result<Model, Mo
     crate::model::load_str(&text, path)
 }
 
+/// Writes a report to a file the user picked (the save dialog has asked
+/// before replacing anything).
 fn export(report: &Report, format: Format, path: &std::path::Path) -> Result<PathBuf, String> {
-    let text = match format {
-        Format::Html => crate::report::html::render(report),
-        Format::Json => crate::report::json::render(report).map_err(|e| e.to_string())?,
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    }
-    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    pipeline::export(report, format, path).map_err(|e| e.to_string())?;
     Ok(path.to_path_buf())
 }
 

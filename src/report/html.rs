@@ -257,3 +257,25 @@ pub fn render(r: &Report) -> String {
     };
     doc.into_string()
 }
+
+/// The HTML exporter.
+#[derive(Debug, Clone, Copy)]
+pub struct Html;
+
+impl super::exporters::Exporter for Html {
+    fn name(&self) -> &'static str {
+        "html"
+    }
+    fn label(&self) -> &'static str {
+        "HTML"
+    }
+    fn extension(&self) -> &'static str {
+        "html"
+    }
+    fn media_type(&self) -> &'static str {
+        "text/html; charset=utf-8"
+    }
+    fn render(&self, report: &Report) -> Result<Vec<u8>, super::exporters::ExportError> {
+        Ok(render(report).into_bytes())
+    }
+}

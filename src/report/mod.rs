@@ -1,11 +1,16 @@
-//! Reports: one [`Report`] value, several renderings (JSON, HTML).
+//! Reports: one [`Report`] value, several renderings (HTML, JSON, SARIF,
+//! Markdown, CSV), each an [`exporters::Exporter`] in one registry.
 //!
 //! Exporters only consume the report; none touches the network or the
 //! model's secret references (only their names exist anywhere in Strata's
 //! data, and reports do not even carry those).
 
+pub mod csv;
+pub mod exporters;
 pub mod html;
 pub mod json;
+pub mod markdown;
+pub mod sarif;
 pub mod svg;
 
 use crate::audit::score::Score;
@@ -14,7 +19,8 @@ use crate::evidence::Evidence;
 use crate::graph::{Cut, NodeKind, layout};
 use crate::model::{Control, Model};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
 
 /// Version of the JSON report schema (`docs/report-schema.md`).
 pub const SCHEMA: &str = "strata.report/1";
@@ -169,6 +175,77 @@ pub struct Report {
     pub graph: GraphView,
     /// Raw evidence.
     pub evidence: Evidence,
+    /// Where the model file is and where each subject is declared in it
+    /// (for SARIF locations). Not part of the JSON schema.
+    #[serde(skip)]
+    pub source_map: SourceMap,
+}
+
+/// A line and column (1-based) in the model file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourcePos {
+    /// Line, from 1.
+    pub line: u64,
+    /// Column, from 1, in characters.
+    pub column: u64,
+    /// False when the subject has no position of its own (the `system`
+    /// subject): the position is then the file's first line.
+    pub exact: bool,
+}
+
+/// The model file and the declaration of every subject in it.
+#[derive(Debug, Clone, Default)]
+pub struct SourceMap {
+    /// The model file, as it was named when loaded.
+    pub path: PathBuf,
+    /// Subject id (`endpoint:api`, ...) → where it is declared.
+    pub subjects: BTreeMap<String, SourcePos>,
+}
+
+impl SourceMap {
+    /// Where `subject` is declared; the file's first line when the model
+    /// gives it no position.
+    pub fn position(&self, subject: &str) -> SourcePos {
+        self.subjects.get(subject).copied().unwrap_or(SourcePos {
+            line: 1,
+            column: 1,
+            exact: false,
+        })
+    }
+}
+
+/// Positions of the model's subjects: endpoints, clients and components at
+/// their `id`, an inline pin set at its `host` (an imported one at its
+/// client's `id`). `system` has no position of its own and is left out.
+pub fn source_map(model: &Model) -> SourceMap {
+    let at = |loc: serde_saphyr::Location| SourcePos {
+        line: loc.line().max(1),
+        column: loc.column().max(1),
+        exact: true,
+    };
+    let a = &model.arch;
+    let mut subjects = BTreeMap::new();
+    for e in &a.endpoints {
+        subjects.insert(format!("endpoint:{}", e.id.value), at(e.id.referenced));
+    }
+    for c in &a.components {
+        subjects.insert(format!("component:{}", c.id.value), at(c.id.referenced));
+    }
+    for c in &a.clients {
+        subjects.insert(format!("client:{}", c.id.value), at(c.id.referenced));
+    }
+    for p in &model.pin_sets {
+        let Some(client) = model.client(&p.client) else {
+            continue;
+        };
+        let inline = client.pins.iter().find(|s| s.host.value.eq_ignore_ascii_case(&p.host));
+        let loc = inline.map(|s| s.host.referenced).unwrap_or(client.id.referenced);
+        subjects.insert(format!("pinset:{}/{}", p.client, p.host), at(loc));
+    }
+    SourceMap {
+        path: model.source.clone(),
+        subjects,
+    }
 }
 
 fn rank(s: Status) -> u8 {
@@ -320,5 +397,6 @@ pub fn build(model: &Model, evidence: &Evidence, audit: &Audit, rules: usize) ->
         tool_errors: audit.tool_errors.clone(),
         graph: graph_view(model, audit),
         evidence: evidence.clone(),
+        source_map: source_map(model),
     }
 }
