@@ -742,6 +742,39 @@ fn server_hello_parser() {
     });
 }
 
+#[test]
+fn raw_chain_parser() {
+    use strata::probe::raw_chain::{Flight, MAX_FLIGHT, parse_flight};
+    let tls12 = server_hello(0x0303, 0xC02F, Some(&[(0xFF01, &[0])]));
+    let hello12 = handshake(2, &tls12);
+    let two_certs = handshake(11, &[0, 0, 12, 0, 0, 3, 1, 2, 3, 0, 0, 3, 4, 5, 6]);
+    let mut flight = hello12.clone();
+    flight.extend(&two_certs);
+    let (first, second) = flight.split_at(30);
+    let seeds = vec![
+        record(0x16, 0x0303, &flight),
+        [record(0x16, 0x0303, first), record(0x16, 0x0303, second)].concat(),
+        [record(0x16, 0x0303, &hello12), record(0x16, 0x0303, &two_certs)].concat(),
+        record(0x15, 0x0303, &[2, 40]),
+        b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec(),
+    ];
+    let inputs = Mutator::new(0x5eed_0007, seeds, TLS_TOKENS, &[]);
+    run("raw-chain", 4000, inputs, |input| match parse_flight(&input.bytes) {
+        Flight::Chain(chain) => {
+            let total: usize = chain.certificates.iter().map(Vec::len).sum();
+            if chain.certificates.is_empty() || chain.certificates.iter().any(Vec::is_empty) || total > MAX_FLIGHT {
+                return Err(format!("malformed chain accepted: {chain:?}"));
+            }
+            Ok(Verdict::Accepted)
+        }
+        Flight::NeedMore => Ok(Verdict::Refused),
+        Flight::Refused(why) => {
+            clear_message(&why)?;
+            Ok(Verdict::Refused)
+        }
+    });
+}
+
 const RULE_TOKENS: &[&[u8]] = &[
     b"check: true\n",
     b"check: 'tls.version == \"TLSv1_3\"'\n",

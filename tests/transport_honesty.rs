@@ -3,7 +3,11 @@
 //! * a port that answers every ClientHello with bytes that are not TLS:
 //!   no transport rule may pass there (the legacy scan ends in an error);
 //! * Debian's `openssl s_server` speaking TLS 1.0 alone: the "modern
-//!   protocol" rule fails, and the legacy-version rule fails too.
+//!   protocol" rule fails, and the legacy-version rule fails too; its chain
+//!   is still judged, read from a raw TLS 1.0 handshake;
+//! * `openssl s_server` with an RSA-1024 leaf (rustls refuses its handshake
+//!   signature): the chain is read from a raw TLS 1.2 handshake, the weak
+//!   key is reported, and TLS 1.3 support is left unverified, not failed.
 
 mod common;
 
@@ -14,6 +18,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use strata::audit::Status;
 use strata::audit::rules::{Layer, Proof};
+use strata::evidence::ChainSource;
 
 fn model(url: &str, server_name: &str, ca: Option<&Path>) -> strata::model::Model {
     let trust = ca
@@ -81,21 +86,36 @@ async fn nothing_passes_on_a_port_that_does_not_speak_tls() {
     );
 }
 
-/// `openssl s_server` with the lab's leaf, TLS 1.0 only, security level 0.
-struct TlsOneZero {
+/// A running `openssl s_server`, killed when dropped.
+struct Peer {
     child: std::process::Child,
     port: u16,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
-impl Drop for TlsOneZero {
+impl Peer {
+    /// Waits (bounded: 100 × 50 ms) until `port` accepts connections.
+    fn listening(child: std::process::Child, port: u16, dir: Option<tempfile::TempDir>) -> Peer {
+        let peer = Peer { child, port, _dir: dir };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return peer;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("openssl s_server did not listen on {port}");
+    }
+}
+
+impl Drop for Peer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
-fn tls10_server(dir: tempfile::TempDir) -> TlsOneZero {
+/// `openssl s_server` with the lab's leaf, TLS 1.0 only, security level 0.
+fn tls10_server(dir: tempfile::TempDir) -> Peer {
     let pki = strata::lab::pki::LabPki::new(time::OffsetDateTime::now_utc()).expect("pki");
     let served = pki
         .issue(strata::lab::pki::LeafKind::Good, "tls10.lab.strata.test")
@@ -131,15 +151,7 @@ fn tls10_server(dir: tempfile::TempDir) -> TlsOneZero {
         .stderr(Stdio::null())
         .spawn()
         .expect("openssl s_server (CI installs openssl)");
-    let server = TlsOneZero { child, port, _dir: dir };
-    // Bounded wait for the port to listen.
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return server;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("openssl s_server did not listen on {port}");
+    Peer::listening(child, port, Some(dir))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -170,6 +182,95 @@ async fn a_tls10_only_server_fails_the_modern_protocol_rule() {
     assert!(
         matches!(&legacy, Some((Status::Fail, m)) if m.contains("TLS 1.0")),
         "{legacy:?}"
+    );
+    let tls = outcome
+        .evidence
+        .endpoints
+        .get("api")
+        .and_then(|e| e.tls.observed())
+        .expect("tls observed");
+    assert_eq!(tls.chain_source, ChainSource::RawHandshake, "{tls:?}");
+    assert_eq!(tls.version, "TLSv1_0", "{tls:?}");
+    assert_eq!(
+        tls.chain.first().map(|c| c.subject.as_str()),
+        Some("O=Strata Lab, CN=tls10.lab.strata.test")
+    );
+    drop(server);
+}
+
+/// `openssl s_server` with a fresh self-signed RSA-1024 leaf (made by
+/// `openssl req`), TLS 1.2 and 1.3, security level 0.
+fn rsa1024_server(dir: &Path) -> Peer {
+    let (key, cert) = (dir.join("k.pem"), dir.join("c.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:1024",
+            "-nodes",
+            "-days",
+            "30",
+            "-subj",
+            "/CN=weak-leaf.test",
+        ])
+        .args(["-addext", "subjectAltName=DNS:weak-leaf.test", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl req");
+    assert!(made.success(), "openssl req failed");
+    let port = TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let child = Command::new("openssl")
+        .args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-www", "-quiet"])
+        .args(["-cipher", "DEFAULT:@SECLEVEL=0", "-cert"])
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("openssl s_server");
+    Peer::listening(child, port, None)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_rsa1024_leaf_is_read_from_a_raw_handshake_and_reported() {
+    strata::probe::install_crypto_provider();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = rsa1024_server(dir.path());
+    let m = model(&format!("https://127.0.0.1:{}/", server.port), "weak-leaf.test", None);
+    let outcome = common::audit(&m).await;
+    let ev = outcome.evidence.endpoints.get("api").expect("evidence");
+    let tls = ev
+        .tls
+        .observed()
+        .unwrap_or_else(|| panic!("tls not observed: {:?}", ev.tls));
+    assert_eq!(tls.chain_source, ChainSource::RawHandshake, "{tls:?}");
+    assert!(
+        tls.handshake_error
+            .as_deref()
+            .is_some_and(|e| e.contains("BadSignature")),
+        "{tls:?}"
+    );
+    let leaf = tls.chain.first().expect("leaf");
+    assert_eq!((leaf.key_type.as_str(), leaf.key_bits), ("RSA", 1024), "{leaf:?}");
+    let status = |rule: &str| outcome.audit.findings.iter().find(|f| f.rule == rule).map(|f| f.status);
+    assert_eq!(status("tls-strong-keys"), Some(Status::Fail));
+    assert_eq!(status("tls-supports-1-3"), Some(Status::Unverified));
+    // The HTTP request could not be made: said, not hidden.
+    assert!(
+        matches!(&ev.http, strata::evidence::Observation::Error(f) if f.reason.contains("rustls refused")),
+        "{:?}",
+        ev.http
     );
     drop(server);
 }

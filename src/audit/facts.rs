@@ -89,6 +89,8 @@ fn tls_facts(t: &TlsEvidence, now: i64) -> Value {
         "weak_key_in_chain": t.chain.iter().any(CertInfo::weak_key),
         "weak_signature_in_chain": signed.iter().any(|c| c.weak_signature()),
         "min_key_bits": t.chain.iter().filter(|c| c.key_type == "RSA").map(|c| c.key_bits).min().unwrap_or(0),
+        "chain_source": serde_json::to_value(t.chain_source).unwrap_or(Value::Null),
+        "handshake_error": t.handshake_error,
     })
 }
 

@@ -233,6 +233,8 @@ pub fn tls() -> Shape {
         ("weak_key_in_chain", Shape::Bool),
         ("weak_signature_in_chain", Shape::Bool),
         ("min_key_bits", Shape::Int),
+        ("chain_source", Shape::String),
+        ("handshake_error", Shape::nullable(Shape::String)),
     ])
 }
 

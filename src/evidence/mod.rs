@@ -111,6 +111,26 @@ pub struct TlsEvidence {
     pub anchor_spki_sha256: Option<String>,
     /// Chain verification.
     pub verification: Verification,
+    /// Which handshake the chain (and version, suite) came from.
+    #[serde(default)]
+    pub chain_source: ChainSource,
+    /// Why rustls could not complete the handshake, when the chain came
+    /// from a raw one.
+    #[serde(default)]
+    pub handshake_error: Option<String>,
+}
+
+/// Where a [`TlsEvidence`] chain was read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChainSource {
+    /// The completed rustls handshake.
+    #[default]
+    Handshake,
+    /// The Certificate message of a raw TLS ≤ 1.2 handshake, read because
+    /// rustls refused the real one (a weak key or signature, an old
+    /// version): nothing was proven by a handshake signature.
+    RawHandshake,
 }
 
 /// A real HTTP response read over the probed connection.

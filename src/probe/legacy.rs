@@ -411,7 +411,7 @@ const ALERT_INAPPROPRIATE_FALLBACK: u8 = 86;
 
 /// The suites of a version probe: every suite valid in `version` except the
 /// NULL/EXPORT/anonymous ones, as a real (if very permissive) client offers.
-fn version_suites(version: LegacyVersion) -> Vec<u16> {
+pub fn version_suites(version: LegacyVersion) -> Vec<u16> {
     SUITES
         .iter()
         .filter(|s| !s.null_export_anon() && s.valid_in(version))

@@ -20,6 +20,7 @@ pub mod legacy;
 pub mod legacy_probe;
 pub mod mtls;
 pub mod rate_limit;
+pub mod raw_chain;
 pub mod registry;
 pub mod runner;
 pub mod signing;

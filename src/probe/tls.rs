@@ -90,12 +90,53 @@ pub async fn handshake(
         .unwrap_or_else(|| "unknown".into());
     let alpn = conn.alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned());
 
+    let evidence = judge_chain(
+        target,
+        cx,
+        &server_name,
+        &ders,
+        Negotiated {
+            address,
+            version,
+            cipher_suite,
+            alpn,
+        },
+    )?;
+    Ok((tls, evidence))
+}
+
+/// What a handshake negotiated, besides the chain.
+struct Negotiated {
+    address: String,
+    version: String,
+    cipher_suite: String,
+    alpn: Option<String>,
+}
+
+/// The TLS evidence of a chain as the server sent it: each certificate
+/// parsed, the chain verified against the endpoint's anchors, its name,
+/// order and completeness.
+fn judge_chain(
+    target: &EndpointTarget,
+    cx: &ProbeContext,
+    server_name: &ServerName<'static>,
+    ders: &[CertificateDer<'static>],
+    n: Negotiated,
+) -> Result<TlsEvidence, ProbeFailure> {
+    let provider = cx.provider.clone();
+    let server_name = server_name.clone();
+    let Negotiated {
+        address,
+        version,
+        cipher_suite,
+        alpn,
+    } = n;
     let anchors = cx.anchors_for(target).map_err(|e| ProbeFailure::new("config", e))?;
     let mut chain: Vec<CertInfo> = Vec::new();
     for (i, der) in ders.iter().enumerate() {
         chain.push(cert_info(der).map_err(|e| ProbeFailure::new("handshake", format!("certificate #{i}: {e}")))?);
     }
-    let verification = verify_chain(&ders, &server_name, &anchors, provider, cx.now);
+    let verification = verify_chain(ders, &server_name, &anchors, provider, cx.now);
     let hostname_match = ders
         .first()
         .map(|leaf| hostname_matches(leaf, &server_name))
@@ -122,8 +163,61 @@ pub async fn handshake(
         chain_complete,
         hostname_match,
         verification,
+        chain_source: crate::evidence::ChainSource::Handshake,
+        handshake_error: None,
     };
-    Ok((tls, evidence))
+    Ok(evidence)
+}
+
+/// Whether rustls refused a handshake for a reason the raw handshake can
+/// see past: a key or signature it will not verify (RSA under 2048 bits,
+/// SHA-1, DSA), or a protocol version it does not speak.
+fn raw_can_help(f: &ProbeFailure) -> bool {
+    const REASONS: [&str; 8] = [
+        "BadSignature",
+        "UnsupportedSignatureAlgorithm",
+        "InvalidSignatureForPublicKey",
+        "protocol_version",
+        "ProtocolVersion",
+        "PeerIncompatible",
+        "insufficient_security",
+        "InsufficientSecurity",
+    ];
+    f.stage == "handshake" && REASONS.iter().any(|r| f.reason.contains(r))
+}
+
+/// The chain read from a raw TLS ≤ 1.2 handshake after rustls refused the
+/// real one with `refused` (see [`super::raw_chain`]); `None` when the raw
+/// handshake shows no chain either.
+async fn raw_fallback(target: &EndpointTarget, cx: &ProbeContext, refused: &ProbeFailure) -> Option<TlsEvidence> {
+    let addr = resolve(target, cx).await.ok()?;
+    let sni = target
+        .server_name
+        .parse::<std::net::IpAddr>()
+        .is_err()
+        .then_some(target.server_name.as_str());
+    let raw = super::raw_chain::fetch(addr, sni, limit(cx.io_timeout)).await.ok()?;
+    let server_name = ServerName::try_from(target.server_name.clone()).ok()?;
+    let ders: Vec<CertificateDer<'static>> = raw.certificates.into_iter().map(CertificateDer::from).collect();
+    let suite = super::legacy::suite_name(raw.cipher_suite)
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("0x{:04X}", raw.cipher_suite));
+    let mut evidence = judge_chain(
+        target,
+        cx,
+        &server_name,
+        &ders,
+        Negotiated {
+            address: addr.to_string(),
+            version: super::raw_chain::version_name(raw.version),
+            cipher_suite: suite,
+            alpn: None,
+        },
+    )
+    .ok()?;
+    evidence.chain_source = crate::evidence::ChainSource::RawHandshake;
+    evidence.handshake_error = Some(refused.reason.clone());
+    Some(evidence)
 }
 
 /// Whether a failure of the first contact means nothing answered at all:
@@ -251,6 +345,21 @@ impl EndpointProbe for TlsProbe {
 async fn probe(target: &EndpointTarget, cx: &ProbeContext) -> Result<serde_json::Value, ProbeFailure> {
     let (stream, tls) = match handshake(target, cx, &[b"http/1.1"]).await {
         Ok(done) => done,
+        Err(f) if raw_can_help(&f) => {
+            cx.report_contact(&target.id, Contact::Reachable);
+            let Some(tls) = raw_fallback(target, cx, &f).await else {
+                return Err(f);
+            };
+            let http = ProbeFailure::new(
+                "handshake",
+                format!("no HTTP request: rustls refused the TLS handshake ({})", f.reason),
+            );
+            return Transport {
+                tls: Observation::Observed(tls),
+                http: Observation::Error(http),
+            }
+            .into_value();
+        }
         Err(f) => {
             cx.report_contact(
                 &target.id,
