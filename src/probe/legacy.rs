@@ -147,6 +147,12 @@ pub enum HelloAnswer {
         /// The ServerHello carried a valid initial `renegotiation_info`
         /// extension (RFC 5746).
         secure_renegotiation: bool,
+        /// The ServerHello carried `extended_master_secret` (RFC 7627).
+        #[serde(default)]
+        extended_master_secret: bool,
+        /// The compression method chosen (0 = null, 1 = DEFLATE).
+        #[serde(default)]
+        compression: u8,
     },
     /// An alert record (the first fatal one, or a final warning one).
     Alert {
@@ -184,6 +190,16 @@ pub struct LegacyScan {
     /// Taken from the answer to the highest accepted version; `None` when no
     /// version was accepted.
     pub secure_renegotiation: Option<bool>,
+    /// The ServerHello at the highest accepted version carried
+    /// `extended_master_secret` (RFC 7627); `None` when no version was
+    /// accepted.
+    #[serde(default)]
+    pub extended_master_secret: Option<bool>,
+    /// Offered DEFLATE and null at the highest accepted version, the server
+    /// chose DEFLATE (CRIME); `None` when no version was accepted or the
+    /// hello was not answered with a ServerHello.
+    #[serde(default)]
+    pub compression_accepted: Option<bool>,
     /// The server answered the TLS 1.3 ClientHello with a TLS 1.3
     /// ServerHello (or HelloRetryRequest).
     pub tls13_accepted: bool,
@@ -513,6 +529,22 @@ fn client_random() -> [u8; 32] {
 /// padding extension (RFC 7685) to 512, like OpenSSL, to get past servers
 /// that hang on such lengths. At most 4096 suites are written.
 pub fn client_hello(version: LegacyVersion, suites: &[u16], server_name: Option<&str>, fallback_scsv: bool) -> Vec<u8> {
+    build_hello(version, suites, server_name, fallback_scsv, &[0])
+}
+
+/// Like [`client_hello`], offering DEFLATE compression (method 1) before
+/// null: a server that picks it is open to CRIME (RFC 7457 §2.6).
+pub fn compression_hello(version: LegacyVersion, suites: &[u16], server_name: Option<&str>) -> Vec<u8> {
+    build_hello(version, suites, server_name, false, &[1, 0])
+}
+
+fn build_hello(
+    version: LegacyVersion,
+    suites: &[u16],
+    server_name: Option<&str>,
+    fallback_scsv: bool,
+    compression: &[u8],
+) -> Vec<u8> {
     let mut list: Vec<u16> = suites.iter().copied().take(MAX_HELLO_SUITES).collect();
     if version == LegacyVersion::Ssl3 && !list.contains(&SCSV_RENEGOTIATION) {
         list.push(SCSV_RENEGOTIATION);
@@ -529,7 +561,8 @@ pub fn client_hello(version: LegacyVersion, suites: &[u16], server_name: Option<
     for id in &list {
         put_u16(&mut body, *id);
     }
-    body.extend_from_slice(&[1, 0]); // compression methods: null only
+    body.push(compression.len() as u8);
+    body.extend_from_slice(compression);
 
     if version >= LegacyVersion::Tls1_0 {
         let mut ext = Vec::with_capacity(256);
@@ -557,6 +590,7 @@ pub fn client_hello(version: LegacyVersion, suites: &[u16], server_name: Option<
             put_extension(&mut ext, 0x000D, &algs);
         }
         put_extension(&mut ext, 0xFF01, &[0]); // renegotiation_info, initial
+        put_extension(&mut ext, 0x0017, &[]); // extended_master_secret (RFC 7627)
         // Handshake header (4) + body + extensions length (2) + extensions.
         let hello_len = 4 + body.len() + 2 + ext.len();
         if (256..512).contains(&hello_len) {
@@ -932,11 +966,12 @@ fn parse_server_hello(body: &[u8]) -> HelloAnswer {
     let Some(cipher_suite) = r.u16() else {
         return bad("no cipher suite");
     };
-    if r.u8().is_none() {
+    let Some(compression) = r.u8() else {
         return bad("no compression method");
-    }
+    };
     let mut negotiated = version;
     let mut secure_renegotiation = false;
+    let mut extended_master_secret = false;
     if !r.data.is_empty() {
         let Some(ext_len) = r.u16() else {
             return bad("extensions length cut short");
@@ -961,6 +996,7 @@ fn parse_server_hello(body: &[u8]) -> HelloAnswer {
             match (kind, data) {
                 // renegotiation_info with an empty renegotiated_connection.
                 (0xFF01, [0]) => secure_renegotiation = true,
+                (0x0017, []) => extended_master_secret = true,
                 (0x002B, &[hi, lo]) => negotiated = u16::from_be_bytes([hi, lo]),
                 (0x002B, _) => return bad("supported_versions is not 2 bytes"),
                 _ => {}
@@ -971,6 +1007,8 @@ fn parse_server_hello(body: &[u8]) -> HelloAnswer {
         version: negotiated,
         cipher_suite,
         secure_renegotiation,
+        extended_master_secret,
+        compression,
     }
 }
 
@@ -1101,13 +1139,14 @@ async fn step(
 
 /// Runs the whole scan (bounded: at most ~16 connections), sequentially.
 ///
-/// Makes at most 11 connections (5 version probes, TLS 1.3 included, 5
-/// class probes, 1 fallback probe), each bounded by `timeout`. `server_name` is sent as SNI
+/// Makes at most 12 connections (5 version probes, TLS 1.3 included, 5
+/// class probes, 1 compression probe, 1 fallback probe), each bounded by `timeout`. `server_name` is sent as SNI
 /// when it is a DNS name. Fails only when a connection cannot be made.
 pub async fn scan(addr: SocketAddr, server_name: Option<&str>, timeout: Duration) -> Result<LegacyScan, String> {
     let mut transcript = Vec::new();
     let mut accepted_versions = Vec::new();
     let mut secure_renegotiation = None;
+    let mut extended_master_secret = None;
 
     // 1. Versions, newest first.
     for version in LegacyVersion::ALL.into_iter().rev() {
@@ -1125,10 +1164,12 @@ pub async fn scan(addr: SocketAddr, server_name: Option<&str>, timeout: Duration
             if secure_renegotiation.is_none()
                 && let HelloAnswer::Accepted {
                     secure_renegotiation: reneg,
+                    extended_master_secret: ems,
                     ..
                 } = answer
             {
                 secure_renegotiation = Some(reneg);
+                extended_master_secret = Some(ems);
             }
             accepted_versions.push(version);
         }
@@ -1167,6 +1208,18 @@ pub async fn scan(addr: SocketAddr, server_name: Option<&str>, timeout: Duration
         }
     }
 
+    // 2b. Compression at the highest accepted version.
+    let mut compression_accepted = None;
+    if let Some(&top) = accepted_versions.last() {
+        let offered = version_suites(top);
+        let hello = compression_hello(top, &offered, server_name);
+        let label = format!("compression at {}", top.label());
+        let answer = step(addr, &hello, timeout, label, &mut transcript).await?;
+        if let HelloAnswer::Accepted { compression, .. } = answer {
+            compression_accepted = Some(compression != 0);
+        }
+    }
+
     // 3. TLS_FALLBACK_SCSV on the highest version below the highest accepted
     //    one (or on the only accepted one, which proves only a refusal).
     let fallback_version = match accepted_versions.as_slice() {
@@ -1202,6 +1255,8 @@ pub async fn scan(addr: SocketAddr, server_name: Option<&str>, timeout: Duration
         weak_suites,
         fallback_scsv,
         secure_renegotiation,
+        extended_master_secret,
+        compression_accepted,
         tls13_accepted,
         tls_spoken,
         transcript,
@@ -1249,6 +1304,43 @@ mod tests {
         body
     }
 
+    #[test]
+    fn compression_and_extended_master_secret_are_read_from_the_server_hello() {
+        let mut body = server_hello_body(0x0303, 0xC02F, Some(&[(0x0017, &[])]));
+        // The compression method byte follows the suite: make it DEFLATE.
+        let at = 2 + 32 + 1 + 32 + 2;
+        body[at] = 1;
+        let answer = parse_server_answer(&record(22, 0x0303, &handshake_msg(2, &body)));
+        assert!(
+            matches!(
+                answer,
+                HelloAnswer::Accepted {
+                    compression: 1,
+                    extended_master_secret: true,
+                    ..
+                }
+            ),
+            "{answer:?}"
+        );
+        // An extended_master_secret extension with data is not the extension.
+        let body = server_hello_body(0x0303, 0xC02F, Some(&[(0x0017, &[1])]));
+        let answer = parse_server_answer(&record(22, 0x0303, &handshake_msg(2, &body)));
+        assert!(
+            matches!(
+                answer,
+                HelloAnswer::Accepted {
+                    extended_master_secret: false,
+                    ..
+                }
+            ),
+            "{answer:?}"
+        );
+        // The compression hello offers DEFLATE first, then null.
+        let hello = compression_hello(LegacyVersion::Tls1_2, &[0xC02F], None);
+        let plain = client_hello(LegacyVersion::Tls1_2, &[0xC02F], None, false);
+        assert_eq!(hello.len(), plain.len() + 1);
+    }
+
     fn tls12_hello_with_reneg() -> Vec<u8> {
         let body = server_hello_body(0x0303, 0xC02F, Some(&[(0xFF01, &[0]), (0x000B, &[1, 0])]));
         record(CT_HANDSHAKE, 0x0303, &handshake_msg(2, &body))
@@ -1259,6 +1351,8 @@ mod tests {
             version,
             cipher_suite,
             secure_renegotiation,
+            extended_master_secret: false,
+            compression: 0,
         }
     }
 
@@ -1676,6 +1770,8 @@ mod tests {
             weak_suites: vec![(SuiteClass::TripleDes, 0x000A)],
             fallback_scsv: Some(true),
             secure_renegotiation: None,
+            extended_master_secret: None,
+            compression_accepted: None,
             tls13_accepted: false,
             tls_spoken: true,
             transcript: vec![("x".into(), accepted(0x0301, 0x000A, true))],
@@ -1978,7 +2074,19 @@ mod tests {
             // CBC) at TLS 1.0, and nothing else offered.
             let hello = client_hello(LegacyVersion::Tls1_0, &[0x002F], Some("legacy.test"), false);
             let answer = probe_hello(server.addr, &hello, TIMEOUT).await.expect("probe");
-            assert_eq!(answer, accepted(0x0301, 0x002F, true));
+            assert!(
+                matches!(
+                    answer,
+                    HelloAnswer::Accepted {
+                        version: 0x0301,
+                        cipher_suite: 0x002F,
+                        secure_renegotiation: true,
+                        compression: 0,
+                        ..
+                    }
+                ),
+                "{answer:?}"
+            );
         }
 
         #[tokio::test]
@@ -2008,6 +2116,10 @@ mod tests {
             assert_eq!(scan.accepted_versions, vec![LegacyVersion::Tls1_2], "{report}");
             // OpenSSL 3 has TLS 1.3 on by default: the 1.3 hello finds it.
             assert!(scan.tls13_accepted && scan.tls_spoken, "{report}");
+            // It sends extended_master_secret, and never compresses (Debian
+            // builds OpenSSL without zlib; compression is off by default).
+            assert_eq!(scan.extended_master_secret, Some(true), "{report}");
+            assert_eq!(scan.compression_accepted, Some(false), "{report}");
             assert!(scan.weak_suites.is_empty(), "{report}");
             assert_eq!(scan.secure_renegotiation, Some(true), "{report}");
             // Only TLS 1.2 is accepted among the probed versions, but the

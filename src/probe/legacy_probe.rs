@@ -78,6 +78,8 @@ impl EndpointProbe for LegacyProbe {
                 "weak_classes": classes,
                 "fallback_scsv": scan.fallback_scsv,
                 "secure_renegotiation": scan.secure_renegotiation,
+                "extended_master_secret": scan.extended_master_secret,
+                "compression": scan.compression_accepted,
                 "transcript": scan.transcript.iter().map(|(label, answer)| serde_json::json!({"hello": label, "answer": answer})).collect::<Vec<_>>(),
             }))
         })
@@ -103,6 +105,8 @@ pub fn facts_shape() -> crate::audit::schema::Shape {
         ),
         ("weak_classes", strings()),
         ("fallback_scsv", Shape::nullable(Shape::Bool)),
+        ("extended_master_secret", Shape::nullable(Shape::Bool)),
+        ("compression", Shape::nullable(Shape::Bool)),
         ("secure_renegotiation", Shape::nullable(Shape::Bool)),
         (
             "transcript",
@@ -115,6 +119,8 @@ pub fn facts_shape() -> crate::audit::schema::Shape {
                         ("version", Shape::Int),
                         ("cipher_suite", Shape::Int),
                         ("secure_renegotiation", Shape::Bool),
+                        ("extended_master_secret", Shape::Bool),
+                        ("compression", Shape::Int),
                         ("level", Shape::Int),
                         ("description", Shape::Int),
                         ("detail", Shape::String),
