@@ -1871,7 +1871,6 @@ mod tests {
 
     mod openssl {
         use super::super::*;
-        use super::accepted;
         use std::path::{Path, PathBuf};
         use std::process::{Child, Command, Stdio};
         use std::sync::atomic::{AtomicUsize, Ordering};
