@@ -132,26 +132,9 @@ fn tls10_server(dir: tempfile::TempDir) -> Peer {
     };
     let key_path = dir.path().join("key.pem");
     std::fs::write(&key_path, key).expect("write");
-    let port = TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let child = Command::new("openssl")
-        .args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-www", "-quiet"])
-        .args(["-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"])
-        .arg("-cert")
-        .arg(&cert)
-        .arg("-cert_chain")
-        .arg(&chain_path)
-        .arg("-key")
-        .arg(&key_path)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("openssl s_server (CI installs openssl)");
-    Peer::listening(child, port, Some(dir))
+    let mut args: Vec<std::ffi::OsString> = ["-tls1", "-cert_chain"].map(Into::into).to_vec();
+    args.push(chain_path.into_os_string());
+    s_server(&cert, &key_path, &args, Some(dir))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -223,6 +206,12 @@ fn rsa1024_server(dir: &Path) -> Peer {
         .status()
         .expect("openssl req");
     assert!(made.success(), "openssl req failed");
+    s_server(&cert, &key, &[], None)
+}
+
+/// Starts `openssl s_server -www` at security level 0 with `cert` and
+/// `key` and the `extra` arguments, on a free loopback port.
+fn s_server(cert: &Path, key: &Path, extra: &[std::ffi::OsString], dir: Option<tempfile::TempDir>) -> Peer {
     let port = TcpListener::bind("127.0.0.1:0")
         .expect("bind")
         .local_addr()
@@ -231,15 +220,16 @@ fn rsa1024_server(dir: &Path) -> Peer {
     let child = Command::new("openssl")
         .args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-www", "-quiet"])
         .args(["-cipher", "DEFAULT:@SECLEVEL=0", "-cert"])
-        .arg(&cert)
+        .arg(cert)
         .arg("-key")
-        .arg(&key)
+        .arg(key)
+        .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("openssl s_server");
-    Peer::listening(child, port, None)
+        .expect("openssl s_server (CI installs openssl)");
+    Peer::listening(child, port, dir)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -566,28 +566,10 @@ fn build_hello(
 
     if version >= LegacyVersion::Tls1_0 {
         let mut ext = Vec::with_capacity(256);
-        if let Some(name) = server_name.and_then(sni_name) {
-            let mut data = Vec::with_capacity(name.len() + 5);
-            put_len16(&mut data, name.len() + 3);
-            data.push(0); // host_name
-            put_len16(&mut data, name.len());
-            data.extend_from_slice(name.as_bytes());
-            put_extension(&mut ext, 0x0000, &data);
-        }
-        let mut groups = Vec::with_capacity(GROUPS.len() * 2 + 2);
-        put_len16(&mut groups, GROUPS.len() * 2);
-        for group in GROUPS {
-            put_u16(&mut groups, group);
-        }
-        put_extension(&mut ext, 0x000A, &groups);
+        put_sni_and_groups(&mut ext, server_name);
         put_extension(&mut ext, 0x000B, &[1, 0]); // uncompressed points
         if version >= LegacyVersion::Tls1_2 {
-            let mut algs = Vec::with_capacity(SIGNATURE_ALGORITHMS.len() * 2 + 2);
-            put_len16(&mut algs, SIGNATURE_ALGORITHMS.len() * 2);
-            for alg in SIGNATURE_ALGORITHMS {
-                put_u16(&mut algs, alg);
-            }
-            put_extension(&mut ext, 0x000D, &algs);
+            put_signature_algorithms(&mut ext);
         }
         put_extension(&mut ext, 0xFF01, &[0]); // renegotiation_info, initial
         put_extension(&mut ext, 0x0017, &[]); // extended_master_secret (RFC 7627)
@@ -617,6 +599,35 @@ fn build_hello(
     record
 }
 
+/// Appends `server_name` (when `server_name` is a DNS name) and
+/// `supported_groups`.
+fn put_sni_and_groups(ext: &mut Vec<u8>, server_name: Option<&str>) {
+    if let Some(name) = server_name.and_then(sni_name) {
+        let mut data = Vec::with_capacity(name.len() + 5);
+        put_len16(&mut data, name.len() + 3);
+        data.push(0); // host_name
+        put_len16(&mut data, name.len());
+        data.extend_from_slice(name.as_bytes());
+        put_extension(ext, 0x0000, &data);
+    }
+    let mut groups = Vec::with_capacity(GROUPS.len() * 2 + 2);
+    put_len16(&mut groups, GROUPS.len() * 2);
+    for group in GROUPS {
+        put_u16(&mut groups, group);
+    }
+    put_extension(ext, 0x000A, &groups);
+}
+
+/// Appends `signature_algorithms` ([`SIGNATURE_ALGORITHMS`]).
+fn put_signature_algorithms(ext: &mut Vec<u8>) {
+    let mut algs = Vec::with_capacity(SIGNATURE_ALGORITHMS.len() * 2 + 2);
+    put_len16(&mut algs, SIGNATURE_ALGORITHMS.len() * 2);
+    for alg in SIGNATURE_ALGORITHMS {
+        put_u16(&mut algs, alg);
+    }
+    put_extension(ext, 0x000D, &algs);
+}
+
 /// The TLS 1.3 cipher suites offered by [`tls13_client_hello`].
 pub const TLS13_SUITES: [u16; 5] = [0x1301, 0x1302, 0x1303, 0x1304, 0x1305];
 
@@ -638,26 +649,8 @@ pub fn tls13_client_hello(server_name: Option<&str>) -> Vec<u8> {
     }
     body.extend_from_slice(&[1, 0]);
     let mut ext = Vec::with_capacity(256);
-    if let Some(name) = server_name.and_then(sni_name) {
-        let mut data = Vec::with_capacity(name.len() + 5);
-        put_len16(&mut data, name.len() + 3);
-        data.push(0);
-        put_len16(&mut data, name.len());
-        data.extend_from_slice(name.as_bytes());
-        put_extension(&mut ext, 0x0000, &data);
-    }
-    let mut groups = Vec::with_capacity(GROUPS.len() * 2 + 2);
-    put_len16(&mut groups, GROUPS.len() * 2);
-    for group in GROUPS {
-        put_u16(&mut groups, group);
-    }
-    put_extension(&mut ext, 0x000A, &groups);
-    let mut algs = Vec::with_capacity(SIGNATURE_ALGORITHMS.len() * 2 + 2);
-    put_len16(&mut algs, SIGNATURE_ALGORITHMS.len() * 2);
-    for alg in SIGNATURE_ALGORITHMS {
-        put_u16(&mut algs, alg);
-    }
-    put_extension(&mut ext, 0x000D, &algs);
+    put_sni_and_groups(&mut ext, server_name);
+    put_signature_algorithms(&mut ext);
     put_extension(&mut ext, 0x002B, &[2, 0x03, 0x04]); // supported_versions: TLS 1.3
     let mut share = Vec::with_capacity(40);
     put_len16(&mut share, 36);
