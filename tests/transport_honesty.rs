@@ -89,14 +89,21 @@ async fn nothing_passes_on_a_port_that_does_not_speak_tls() {
 /// A running `openssl s_server`, killed when dropped.
 struct Peer {
     child: std::process::Child,
+    /// Held open: `s_server` without `-www` reads what it sends from stdin.
+    _stdin: Option<std::process::ChildStdin>,
     port: u16,
     _dir: Option<tempfile::TempDir>,
 }
 
 impl Peer {
     /// Waits (bounded: 100 × 50 ms) until `port` accepts connections.
-    fn listening(child: std::process::Child, port: u16, dir: Option<tempfile::TempDir>) -> Peer {
-        let peer = Peer { child, port, _dir: dir };
+    fn listening(mut child: std::process::Child, port: u16, dir: Option<tempfile::TempDir>) -> Peer {
+        let peer = Peer {
+            _stdin: child.stdin.take(),
+            child,
+            port,
+            _dir: dir,
+        };
         for _ in 0..100 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
                 return peer;
@@ -212,19 +219,33 @@ fn rsa1024_server(dir: &Path) -> Peer {
 /// Starts `openssl s_server -www` at security level 0 with `cert` and
 /// `key` and the `extra` arguments, on a free loopback port.
 fn s_server(cert: &Path, key: &Path, extra: &[std::ffi::OsString], dir: Option<tempfile::TempDir>) -> Peer {
+    s_server_mode(cert, key, extra, dir, true)
+}
+
+/// [`s_server`], with `-www` (answer HTTP with a status page and close) or
+/// without (keep each connection open, answering nothing: one client at a
+/// time holds the whole server).
+fn s_server_mode(
+    cert: &Path,
+    key: &Path,
+    extra: &[std::ffi::OsString],
+    dir: Option<tempfile::TempDir>,
+    www: bool,
+) -> Peer {
     let port = TcpListener::bind("127.0.0.1:0")
         .expect("bind")
         .local_addr()
         .expect("addr")
         .port();
     let child = Command::new("openssl")
-        .args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-www", "-quiet"])
+        .args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-quiet"])
+        .args(if www { &["-www"][..] } else { &[][..] })
         .args(["-cipher", "DEFAULT:@SECLEVEL=0", "-cert"])
         .arg(cert)
         .arg("-key")
         .arg(key)
         .args(extra)
-        .stdin(Stdio::null())
+        .stdin(if www { Stdio::null() } else { Stdio::piped() })
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -263,4 +284,122 @@ async fn an_rsa1024_leaf_is_read_from_a_raw_handshake_and_reported() {
         ev.http
     );
     drop(server);
+}
+
+/// A fresh self-signed P-256 leaf for `name`, made by `openssl req`.
+fn ec_leaf(dir: &Path, name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (key, cert) = (dir.join("ec.key"), dir.join("ec.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ])
+        .args(["-days", "30", "-subj", &format!("/CN={name}")])
+        .args(["-addext", &format!("subjectAltName=DNS:{name}"), "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl req");
+    assert!(made.success(), "openssl req failed");
+    (cert, key)
+}
+
+/// What must not change between two audits of the same server: each
+/// probe's outcome class, the legacy scan, the auth answers' statuses.
+fn stable_view(outcome: &strata::pipeline::Outcome) -> serde_json::Value {
+    let ev = outcome.evidence.endpoints.get("api").expect("evidence");
+    let class = |o: &strata::evidence::Observation<serde_json::Value>| match o {
+        strata::evidence::Observation::Observed(_) => "observed".to_string(),
+        strata::evidence::Observation::Error(f) => format!("error/{}", f.stage),
+        strata::evidence::Observation::NotProbed => "not probed".to_string(),
+    };
+    let auth_statuses: Vec<String> = ev
+        .layers
+        .get("auth")
+        .and_then(|o| o.observed())
+        .map(|v| {
+            let mut found = Vec::new();
+            if let Some(routes) = v["routes"].as_array() {
+                for r in routes {
+                    if let Some(cases) = r["cases"].as_object() {
+                        for (name, c) in cases {
+                            found.push(format!("{name}={}", c["status"]));
+                        }
+                    }
+                }
+            }
+            found
+        })
+        .unwrap_or_default();
+    serde_json::json!({
+        "tls": ev.tls.observed().map(|t| (t.version.clone(), t.chain.len(), t.one_connection_at_a_time)),
+        "http": ev.http.observed().map(|h| h.status),
+        "layers": ev.layers.iter().map(|(k, o)| (k.clone(), class(o))).collect::<Vec<_>>(),
+        "legacy": ev.layers.get("legacy").and_then(|o| o.observed()).cloned(),
+        "auth": auth_statuses,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_one_connection_server_gives_the_same_evidence_every_run() {
+    // `openssl s_server` without `-www` serves one connection at a time
+    // and keeps it open (it never answers HTTP): Strata's probes must not
+    // compete for it, or each run sees something else.
+    strata::probe::install_crypto_provider();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (cert, key) = ec_leaf(dir.path(), "serial.test");
+    let server = s_server_mode(&cert, &key, &[], None, false);
+    let yaml = format!(
+        "strata: 1\nsystem: {{ name: t }}\ncomponents:\n  - {{ id: gw, kind: api-gateway, exposure: public }}\nendpoints:\n  - id: api\n    component: gw\n    url: https://127.0.0.1:{}/\n    server_name: serial.test\n    auth: {{ expect: jwt, protected_routes: [/a, /b] }}\n",
+        server.port
+    );
+    let m = strata::model::load_str(&yaml, Path::new("t.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    // Short limits: every probe waits out the server's silence once.
+    let config = strata::probe::runner::RunnerConfig {
+        probe_timeout: Duration::from_secs(4),
+        io_timeout: Duration::from_secs(1),
+        connect_timeout: Duration::from_secs(1),
+        ..Default::default()
+    };
+    let rules = strata::audit::rules::Ruleset::builtin().expect("rules");
+    let audit =
+        || strata::pipeline::probe_and_audit(&m, &rules, &config, tokio_util::sync::CancellationToken::new(), None);
+    let first = stable_view(&audit().await);
+    assert_eq!(
+        first["tls"][2], true,
+        "not detected as serving one connection at a time: {first:#}"
+    );
+    // The legacy scan ran alone: every hello was answered.
+    let legacy = &first["legacy"];
+    assert!(
+        legacy["tls_spoken"] != false && legacy["tls12_accepted"] == true,
+        "{first:#}"
+    );
+    for run in 2..=3 {
+        let again = stable_view(&audit().await);
+        assert_eq!(again, first, "run {run} differs");
+    }
+    drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_serves_connections_side_by_side_is_not_serialised() {
+    let lab = common::lab().await;
+    let m = common::sample(&lab, "sample-projects/lab-tour/architecture.yaml");
+    let outcome = common::audit(&m).await;
+    let good = outcome
+        .evidence
+        .endpoints
+        .get("good")
+        .and_then(|e| e.tls.observed())
+        .expect("good observed");
+    assert!(!good.one_connection_at_a_time, "{good:?}");
 }

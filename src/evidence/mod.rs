@@ -118,6 +118,11 @@ pub struct TlsEvidence {
     /// from a raw one.
     #[serde(default)]
     pub handshake_error: Option<String>,
+    /// A second connection got no TLS answer while this one was open: the
+    /// server serves one connection at a time, and the endpoint's other
+    /// probes ran one after another.
+    #[serde(default)]
+    pub one_connection_at_a_time: bool,
 }
 
 /// Where a [`TlsEvidence`] chain was read.

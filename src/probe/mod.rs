@@ -62,6 +62,11 @@ pub struct ProbeContext {
 pub enum Contact {
     /// The server answered: the endpoint's other probes go ahead.
     Reachable,
+    /// The server answered, but serves one connection at a time (a
+    /// second connection got no answer while the first was open): the
+    /// endpoint's other probes run one after another, so that they do not
+    /// compete for its only connection.
+    Serial,
     /// Nothing could be reached (no address, no connection, no TLS answer
     /// within the limit): the other probes are recorded as not attempted,
     /// with this reason, instead of each waiting out the same wall.

@@ -102,6 +102,9 @@ struct Planned {
     /// The endpoint's first-contact verdict, for probes that wait on it.
     gate: Option<watch::Receiver<Option<Contact>>>,
     server: Arc<Semaphore>,
+    /// The server semaphore's permits: what a probe of a serial server
+    /// takes, to run alone.
+    server_permits: u32,
 }
 
 impl Planned {
@@ -269,6 +272,7 @@ fn plan(
                 probe: p.clone(),
                 gate: if p.first_contact() { None } else { gate.clone() },
                 server: server.clone(),
+                server_permits: config.max_per_server.max(1) as u32,
             });
         }
     }
@@ -279,21 +283,28 @@ fn plan(
 async fn run_one(p: Planned, shared: Arc<Shared>) -> Observation<serde_json::Value> {
     let cancelled = || Observation::Error(ProbeFailure::new("cancelled", "the audit was cancelled"));
     // 1. Wait for the endpoint's first contact, holding nothing.
+    let mut serial = false;
     if let Some(mut gate) = p.gate.clone() {
         let verdict = tokio::select! {
             _ = shared.cancel.cancelled() => return cancelled(),
             v = gate.wait_for(Option::is_some) => v.ok().and_then(|v| v.clone()),
         };
-        if let Some(Contact::Unreachable(f)) = verdict {
-            return Observation::Error(ProbeFailure::new(
-                &f.stage,
-                format!("not attempted: the endpoint did not answer its first contact ({f})"),
-            ));
+        match verdict {
+            Some(Contact::Unreachable(f)) => {
+                return Observation::Error(ProbeFailure::new(
+                    &f.stage,
+                    format!("not attempted: the endpoint did not answer its first contact ({f})"),
+                ));
+            }
+            Some(Contact::Serial) => serial = true,
+            _ => {}
         }
     }
-    // 2. The server's permit, then a global one.
+    // 2. The server's permit (all of them on a serial server: one probe
+    // at a time), then a global one.
+    let wanted = if serial { p.server_permits } else { 1 };
     let permits = async {
-        let server = p.server.clone().acquire_owned().await;
+        let server = p.server.clone().acquire_many_owned(wanted).await;
         let global = shared.global.clone().acquire_owned().await;
         (server, global)
     };

@@ -165,8 +165,38 @@ fn judge_chain(
         verification,
         chain_source: crate::evidence::ChainSource::Handshake,
         handshake_error: None,
+        one_connection_at_a_time: false,
     };
     Ok(evidence)
+}
+
+/// Longest wait for the second connection's answer in
+/// [`serves_one_at_a_time`].
+const SECOND_CONNECTION_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Whether the server serves one connection at a time (`openssl s_server`
+/// does): while the probe's own connection is open, a second one sends a
+/// raw ClientHello, and no answer within a second (or a refused, reset or
+/// closed connection) says so. Any TLS answer, even an alert, means the
+/// server handles connections side by side. Costs one connection.
+async fn serves_one_at_a_time(target: &EndpointTarget, cx: &ProbeContext) -> bool {
+    let Ok(addr) = resolve(target, cx).await else {
+        return false;
+    };
+    let sni = target
+        .server_name
+        .parse::<std::net::IpAddr>()
+        .is_err()
+        .then_some(target.server_name.as_str());
+    let version = super::legacy::LegacyVersion::Tls1_2;
+    let hello = super::legacy::client_hello(version, &super::legacy::version_suites(version), sni, false);
+    let wait = SECOND_CONNECTION_WAIT.min(limit(cx.io_timeout) / 2);
+    !matches!(
+        super::legacy::probe_hello(addr, &hello, wait).await,
+        Ok(super::legacy::HelloAnswer::Accepted { .. }
+            | super::legacy::HelloAnswer::Alert { .. }
+            | super::legacy::HelloAnswer::Garbage { .. })
+    )
 }
 
 /// Whether rustls refused a handshake for a reason the raw handshake can
@@ -372,7 +402,16 @@ async fn probe(target: &EndpointTarget, cx: &ProbeContext) -> Result<serde_json:
             return Err(f);
         }
     };
-    cx.report_contact(&target.id, Contact::Reachable);
+    let mut tls = tls;
+    tls.one_connection_at_a_time = serves_one_at_a_time(target, cx).await;
+    cx.report_contact(
+        &target.id,
+        if tls.one_connection_at_a_time {
+            Contact::Serial
+        } else {
+            Contact::Reachable
+        },
+    );
     let within = limit(cx.io_timeout);
     let http = super::http::get_head_within(stream, &target.server_name, &target.path, within, true).await;
     Transport {
