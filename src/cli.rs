@@ -90,6 +90,11 @@ enum Command {
         /// only loopback and endpoints marked `active: true`.
         #[arg(long)]
         active: bool,
+        /// Fetch the CRLs that served certificates name (traffic outside
+        /// the model), for every endpoint; otherwise only where an endpoint
+        /// declares `tls: { revocation: check }`.
+        #[arg(long)]
+        revocation: bool,
     },
     /// Run the demo lab in the foreground until Ctrl-C.
     Lab {
@@ -209,6 +214,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             replay,
             timeout,
             active,
+            revocation,
         } => {
             let rules = load_rules(rules.as_deref())?;
             let model = model::load(&file).map_err(|e| e.to_string())?;
@@ -228,6 +234,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 let config = RunnerConfig {
                     probe_timeout: std::time::Duration::from_secs(timeout.max(1)),
                     allow_active: active,
+                    revocation,
                     ..RunnerConfig::default()
                 };
                 runtime()?.block_on(probe_with_progress(&model, &rules, &config))

@@ -20,6 +20,14 @@ const SAMPLES: &[&str] = &[
 /// Keys the schema declares that these runs cannot make appear, and why.
 /// The test fails if one of them does appear, so the list stays true.
 const NEVER_SEEN: &[(&str, &str)] = &[
+    (
+        "revocation.fetches[].url",
+        "a CRL fetch: no lab certificate names a CRL (tests/transport_honesty.rs fetches them)",
+    ),
+    (
+        "revocation.fetches[].outcome",
+        "a CRL fetch: no lab certificate names a CRL (tests/transport_honesty.rs fetches them)",
+    ),
     ("rate_limit.stop_detail", "a burst whose requests fail after the first"),
     (
         "rate_limit.token_withheld",

@@ -403,3 +403,172 @@ async fn a_server_that_serves_connections_side_by_side_is_not_serialised() {
         .expect("good observed");
     assert!(!good.one_connection_at_a_time, "{good:?}");
 }
+
+/// A CA, a leaf for `name` naming `crl_url` as its CRL distribution point,
+/// and a CRL from the CA that lists the leaf when `revoked`; all by rcgen,
+/// written as PEM (CA, leaf, key) under `dir`. Returns (ca, leaf, key, CRL
+/// DER).
+fn revocation_pki(
+    dir: &Path,
+    name: &str,
+    crl_url: &str,
+    revoked: bool,
+) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf, Vec<u8>) {
+    use rcgen::{
+        BasicConstraints, CertificateParams, CertificateRevocationListParams, CrlDistributionPoint, DnType, IsCa,
+        Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose, RevocationReason, RevokedCertParams, SerialNumber,
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let ca_key = KeyPair::generate().expect("ca key");
+    let mut ca = CertificateParams::default();
+    ca.distinguished_name
+        .push(DnType::CommonName, format!("Revocation Test CA {name}"));
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    ca.not_before = now - time::Duration::days(1);
+    ca.not_after = now + time::Duration::days(30);
+    let ca_cert = ca.self_signed(&ca_key).expect("ca cert");
+    let issuer = Issuer::new(ca, ca_key);
+    let leaf_key = KeyPair::generate().expect("leaf key");
+    let mut leaf = CertificateParams::new(vec![name.to_string()]).expect("leaf params");
+    leaf.distinguished_name.push(DnType::CommonName, name);
+    leaf.serial_number = Some(SerialNumber::from(0x5eed_u64));
+    leaf.crl_distribution_points = vec![CrlDistributionPoint {
+        uris: vec![crl_url.to_string()],
+    }];
+    leaf.not_before = now - time::Duration::days(1);
+    leaf.not_after = now + time::Duration::days(30);
+    let leaf_cert = leaf.signed_by(&leaf_key, &issuer).expect("leaf cert");
+    let crl = CertificateRevocationListParams {
+        this_update: now - time::Duration::hours(1),
+        next_update: now + time::Duration::days(1),
+        crl_number: SerialNumber::from(1u64),
+        issuing_distribution_point: None,
+        revoked_certs: if revoked {
+            vec![RevokedCertParams {
+                serial_number: SerialNumber::from(0x5eed_u64),
+                revocation_time: now - time::Duration::hours(2),
+                reason_code: Some(RevocationReason::KeyCompromise),
+                invalidity_date: None,
+            }]
+        } else {
+            Vec::new()
+        },
+        key_identifier_method: KeyIdMethod::Sha256,
+    }
+    .signed_by(&issuer)
+    .expect("crl");
+    let (ca_path, leaf_path, key_path) = (dir.join("ca.pem"), dir.join("leaf.pem"), dir.join("leaf.key"));
+    std::fs::write(&ca_path, ca_cert.pem()).expect("write");
+    std::fs::write(&leaf_path, leaf_cert.pem()).expect("write");
+    std::fs::write(&key_path, leaf_key.serialize_pem()).expect("write");
+    (ca_path, leaf_path, key_path, crl.der().to_vec())
+}
+
+/// Serves `crl` over HTTP on loopback `port` (at most 16 requests, for at
+/// most 60 s); returns the port and a counter of requests served.
+fn crl_server_on(port: u16, crl: Vec<u8>) -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let l = TcpListener::bind(("127.0.0.1", port)).expect("bind the CRL port");
+    let port = l.local_addr().expect("addr").port();
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = served.clone();
+    std::thread::spawn(move || {
+        let started = Instant::now();
+        for _ in 0..16 {
+            let Ok((mut s, _)) = l.accept() else { return };
+            let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+            let mut buf = [0u8; 2048];
+            let _ = s.read(&mut buf);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/pkix-crl\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                crl.len()
+            );
+            let _ = s.write_all(head.as_bytes());
+            let _ = s.write_all(&crl);
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if started.elapsed() > Duration::from_secs(60) {
+                return;
+            }
+        }
+    });
+    (port, served)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_leaf_fails_only_when_its_crl_was_checked() {
+    strata::probe::install_crypto_provider();
+    let mut servers = Vec::new();
+    let mut endpoints = String::new();
+    let mut crl_hits = Vec::new();
+    for (name, revoked) in [("revoked.test", true), ("good.test", false)] {
+        // The CRL server's port must be in the certificate: bind it first.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let probe_port = TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let url = format!("http://127.0.0.1:{probe_port}/ca.crl");
+        let (ca, leaf, key, crl) = revocation_pki(dir.path(), name, &url, revoked);
+        // Re-bind the CRL server on the port the certificate names.
+        let (port, hits) = crl_server_on(probe_port, crl);
+        assert_eq!(port, probe_port);
+        crl_hits.push(hits);
+        let chain: Vec<std::ffi::OsString> = vec!["-cert_chain".into(), ca.clone().into_os_string()];
+        let server = s_server(&leaf, &key, &chain, Some(dir));
+        let id = name.trim_end_matches(".test");
+        for (suffix, policy) in [("check", "    tls: { revocation: check }\n"), ("off", "")] {
+            endpoints.push_str(&format!(
+                "  - id: {id}-{suffix}\n    component: gw\n    url: https://127.0.0.1:{}/\n    server_name: {name}\n    trust: {{ ca_file: {} }}\n{policy}",
+                server.port,
+                ca.display()
+            ));
+        }
+        servers.push(server);
+    }
+    let yaml = format!(
+        "strata: 1\nsystem: {{ name: t }}\ncomponents:\n  - {{ id: gw, kind: api-gateway, exposure: public }}\nendpoints:\n{endpoints}"
+    );
+    let m = strata::model::load_str(&yaml, Path::new("t.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let outcome = common::audit(&m).await;
+    let status = |id: &str| {
+        outcome
+            .audit
+            .findings
+            .iter()
+            .find(|f| f.id == format!("tls-leaf-not-revoked@endpoint:{id}"))
+            .map(|f| (f.status, f.message.clone()))
+    };
+    assert!(
+        matches!(status("revoked-check"), Some((Status::Fail, ref m)) if m.contains("is on the CRL")),
+        "{:?}",
+        status("revoked-check")
+    );
+    assert!(
+        matches!(status("good-check"), Some((Status::Pass, _))),
+        "{:?}",
+        status("good-check")
+    );
+    for id in ["revoked-off", "good-off"] {
+        assert!(
+            matches!(status(id), Some((Status::Unverified, ref m)) if m.contains("lookups are off")),
+            "{id}: {:?}",
+            status(id)
+        );
+    }
+    // The chain itself is fine: only the CRL tells.
+    let trusted = outcome
+        .audit
+        .findings
+        .iter()
+        .find(|f| f.id == "tls-chain-trusted@endpoint:revoked-check")
+        .map(|f| f.status);
+    assert_eq!(trusted, Some(Status::Pass));
+    // Only the two `check` endpoints fetched, once each.
+    let fetched: Vec<usize> = crl_hits
+        .iter()
+        .map(|h| h.load(std::sync::atomic::Ordering::SeqCst))
+        .collect();
+    assert_eq!(fetched, vec![1, 1]);
+    drop(servers);
+}

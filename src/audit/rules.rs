@@ -595,7 +595,7 @@ mod tests {
     #[test]
     fn every_builtin_rule_loads() {
         let rules = Ruleset::builtin().unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(rules.rules.len(), 83);
+        assert_eq!(rules.rules.len(), 84);
     }
 
     #[test]

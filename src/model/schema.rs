@@ -407,6 +407,21 @@ pub struct TlsPolicy {
     /// Warn when the leaf expires within this many days.
     #[serde(default = "default_expiry_warning")]
     pub expiry_warning_days: u32,
+    /// Whether the CRLs the served certificate names may be fetched.
+    #[serde(default)]
+    pub revocation: RevocationMode,
+}
+
+/// Whether revocation lookups (traffic outside the model) are allowed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RevocationMode {
+    /// No lookups (the default): revocation stays unverified.
+    #[default]
+    Off,
+    /// Fetch the CRLs the leaf names (`--revocation` does this for every
+    /// endpoint).
+    Check,
 }
 
 impl Default for TlsPolicy {
@@ -415,6 +430,7 @@ impl Default for TlsPolicy {
             min_version: default_min_tls(),
             hsts: true,
             expiry_warning_days: default_expiry_warning(),
+            revocation: RevocationMode::Off,
         }
     }
 }

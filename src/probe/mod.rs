@@ -22,6 +22,7 @@ pub mod mtls;
 pub mod rate_limit;
 pub mod raw_chain;
 pub mod registry;
+pub mod revocation;
 pub mod runner;
 pub mod signing;
 pub mod surface;
@@ -52,6 +53,8 @@ pub struct ProbeContext {
     /// This audit's secrets: every secret a probe reads or derives is
     /// registered here, and every result is scrubbed with it.
     pub redactor: Arc<crate::redact::Redactor>,
+    /// Revocation lookups allowed for every endpoint (`--revocation`).
+    pub revocation_lookups: bool,
     anchors: Mutex<HashMap<Option<PathBuf>, Result<Anchors, String>>>,
     contacts: Mutex<HashMap<String, tokio::sync::watch::Sender<Option<Contact>>>>,
 }
@@ -82,6 +85,7 @@ impl ProbeContext {
             io_timeout,
             provider: Arc::new(rustls::crypto::ring::default_provider()),
             redactor: Arc::new(crate::redact::Redactor::new()),
+            revocation_lookups: false,
             anchors: Mutex::new(HashMap::new()),
             contacts: Mutex::new(HashMap::new()),
         }

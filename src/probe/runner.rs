@@ -50,6 +50,9 @@ pub struct RunnerConfig {
     /// Run active probes against every host (not only loopback and
     /// endpoints with `active: true`).
     pub allow_active: bool,
+    /// Fetch the CRLs served certificates name, for every endpoint
+    /// (`--revocation`; otherwise only where `tls.revocation: check`).
+    pub revocation: bool,
 }
 
 impl Default for RunnerConfig {
@@ -61,6 +64,7 @@ impl Default for RunnerConfig {
             io_timeout: Duration::from_secs(8),
             probe_timeout: Duration::from_secs(20),
             allow_active: false,
+            revocation: false,
         }
     }
 }
@@ -143,11 +147,9 @@ pub async fn run(
     // A probe's stages must fit in its deadline: a `--timeout` shorter than
     // the stage limits shortens them too.
     let half = config.probe_timeout / 2;
-    let cx = Arc::new(ProbeContext::new(
-        now,
-        config.connect_timeout.min(half),
-        config.io_timeout.min(half),
-    ));
+    let mut cx = ProbeContext::new(now, config.connect_timeout.min(half), config.io_timeout.min(half));
+    cx.revocation_lookups = config.revocation;
+    let cx = Arc::new(cx);
     // Every declared secret is known before any server is contacted.
     crate::model::secret::register_all(model, &cx.redactor);
     let shared = Arc::new(Shared {
