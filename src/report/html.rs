@@ -1,5 +1,7 @@
 //! HTML rendering: one self-contained, printable file (inline CSS and SVG,
-//! no scripts, no external resources).
+//! no scripts, no external resources). A probe that could not run is one
+//! row of "Probes that could not run" (with the rules it blocked), not one
+//! `error` row per rule; not-applicable findings are counted, not listed.
 
 use super::{Report, svg};
 use crate::audit::{Finding, Status};

@@ -1,7 +1,8 @@
 //! Markdown for pull requests and design documents: title, grade with
 //! score, caps and the grade before caps, the layer table, failing findings
-//! (then findings whose probe could not run) grouped by severity with an
-//! evidence summary and the remediation, and the counts of the rest.
+//! grouped by severity with an evidence summary and the remediation, the
+//! probes that could not run (one row per endpoint and probe, with the rules
+//! each blocked, not one per rule), and the counts of the rest.
 //!
 //! Every piece of text can come from a hostile server (messages and
 //! evidence quote what it sent), so all of it goes through [`text`]: `&`,
