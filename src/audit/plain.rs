@@ -70,15 +70,18 @@ fn sentence(f: &ProbeFailure) -> Option<String> {
             None => "the server's certificate has expired".into(),
         });
     }
-    if lower.contains("connection refused") {
+    // The operating system's wording (`Connection refused (os error 111)`);
+    // a probe's own sentence ("nothing listens on …") is already plain.
+    let os = has("os error") || has("tcp connect error") || has("error trying to connect");
+    if has("Connection refused") || (os && lower.contains("connection refused")) {
         return Some(
             "nothing accepted the connection: no server listens at this address and port (connection refused)".into(),
         );
     }
-    if lower.contains("connection reset") || lower.contains("reset by peer") {
+    if has("Connection reset") || (os && lower.contains("reset")) {
         return Some("the server cut the connection (connection reset)".into());
     }
-    if lower.contains("timed out") {
+    if has("TimedOut") || has("deadline has elapsed") || (os && lower.contains("timed out")) {
         return Some("the server did not answer in time (timed out)".into());
     }
     None
@@ -133,10 +136,19 @@ mod tests {
                 .contains("connection reset")
         );
         assert!(
-            plain("timeout", "operation timed out after 5s")
+            plain("timeout", "deadline has elapsed")
                 .sentence
                 .contains("did not answer in time")
         );
+        assert!(
+            plain("connect", "Connection timed out (os error 110)")
+                .sentence
+                .contains("did not answer in time")
+        );
+        // A probe's own plain sentence is kept, with its address.
+        let p = plain("connect", "nothing listens on 127.0.0.1:447 (connection refused)");
+        assert_eq!(p.sentence, "nothing listens on 127.0.0.1:447 (connection refused)");
+        assert_eq!(p.detail, None);
     }
 
     #[test]
