@@ -86,6 +86,10 @@ fn tls_facts(t: &TlsEvidence, now: i64) -> Value {
         "trusted": t.verification.trusted,
         "trust_error": t.verification.code.clone().unwrap_or_default(),
         "trust_detail": t.verification.detail.clone().unwrap_or_default(),
+        "trust_reason": super::plain::trust_reason(
+            t.verification.code.as_deref().unwrap_or_default(),
+            t.verification.detail.as_deref().unwrap_or_default(),
+        ),
         "hostname_match": t.hostname_match,
         "chain_complete": t.chain_complete,
         "chain_ordered": t.chain_ordered,

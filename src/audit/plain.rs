@@ -87,6 +87,35 @@ fn sentence(f: &ProbeFailure) -> Option<String> {
     None
 }
 
+/// Why a chain did not verify, in plain words, from the verifier's stable
+/// code (`unknown-issuer`, `expired`…) and its own message (`detail`, which
+/// stays in the evidence as `tls.trust_detail`). `""` when `code` is empty
+/// (the chain verified).
+pub fn trust_reason(code: &str, detail: &str) -> String {
+    let from_detail = || sentence(&ProbeFailure::new("verify", detail));
+    match code {
+        "" => String::new(),
+        "expired" | "not-yet-valid" | "unknown-issuer" | "bad-signature" => {
+            from_detail().unwrap_or_else(|| match code {
+                "expired" => "the server's certificate has expired".into(),
+                "not-yet-valid" => "the server's certificate is not valid yet".into(),
+                "unknown-issuer" => {
+                    "the server's certificate is not issued by an authority this endpoint trusts".into()
+                }
+                _ => "a certificate in the server's chain carries a signature that does not verify".into(),
+            })
+        }
+        "not-valid-for-name" => "the server's certificate is not valid for this endpoint's name".into(),
+        "unsupported-signature-algorithm" => {
+            "a certificate in the server's chain is signed with an algorithm Strata does not accept".into()
+        }
+        "invalid-purpose" => "the server's certificate is not meant for TLS servers (key usage)".into(),
+        "bad-encoding" => "a certificate in the server's chain is malformed".into(),
+        "revoked" => "the server's certificate is revoked".into(),
+        _ => from_detail().unwrap_or_else(|| detail.to_string()),
+    }
+}
+
 /// `f`'s reason in plain words, with the raw text as the detail when the
 /// two differ. A reason already in plain words is kept as it is.
 pub fn explain(f: &ProbeFailure) -> Plain {
@@ -168,6 +197,26 @@ mod tests {
             "the server's certificate is not valid yet: it is valid from 2023-11-14 22:13 UTC"
         );
         assert!(!p.sentence.contains("NotValidYet"));
+    }
+
+    #[test]
+    fn chain_verification_codes_read_as_sentences() {
+        assert_eq!(trust_reason("", ""), "");
+        let r = trust_reason("unknown-issuer", "invalid peer certificate: UnknownIssuer");
+        assert_eq!(
+            r,
+            "the server's certificate is not issued by an authority this endpoint trusts"
+        );
+        let r = trust_reason(
+            "expired",
+            "invalid peer certificate: certificate expired: verification time 1700000000 (UNIX), but certificate is not valid after 1600000000 (100000000 seconds ago)",
+        );
+        assert_eq!(r, "the server's certificate expired on 2020-09-13 12:26 UTC");
+        assert_eq!(
+            trust_reason("not-yet-valid", "x"),
+            "the server's certificate is not valid yet"
+        );
+        assert!(trust_reason("not-valid-for-name", "NotValidForNameContext { .. }").contains("name"));
     }
 
     #[test]
