@@ -219,6 +219,16 @@ fn sarif_is_valid_2_1_0_with_rules_locations_and_stable_fingerprints() {
         expression: "check".into(),
         message: "failed: division by zero".into(),
     });
+    // A probe that could not run: one notification, at the endpoint.
+    mixed.blocked.push(strata::report::Blocked {
+        endpoint: "api".into(),
+        probe: "legacy".into(),
+        stage: "connect".into(),
+        reason: "nothing accepted the connection (connection refused)".into(),
+        detail: Some("Connection refused (os error 111)".into()),
+        rules: vec!["legacy-tls-off".into()],
+        findings: vec!["legacy-tls-off@endpoint:api".into()],
+    });
     let text = strata::report::sarif::render(&mixed).expect("sarif");
     let v: Value = serde_json::from_str(&text).expect("json");
     let run = &v["runs"][0];
@@ -236,7 +246,13 @@ fn sarif_is_valid_2_1_0_with_rules_locations_and_stable_fingerprints() {
         run["invocations"][0]["toolExecutionNotifications"][0]["descriptor"]["id"],
         "zero-rule"
     );
+    let blocked = &run["invocations"][0]["toolExecutionNotifications"][1];
+    assert_eq!(blocked["level"], "warning");
+    assert_eq!(blocked["properties"]["endpoint"], "api");
+    assert_eq!(blocked["properties"]["rulesBlocked"][0], "legacy-tls-off");
+    assert!(blocked["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64() > Some(1));
     assert_eq!(run["properties"]["counts"]["error"], 1);
+    assert_eq!(run["properties"]["counts"]["probesBlocked"], 1);
     validate_with_multitool("mixed", &text);
 }
 

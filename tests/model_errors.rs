@@ -194,3 +194,28 @@ fn missing_and_oversized_files_are_clear_errors() {
     let e = strata::model::load(Path::new("/nonexistent/arch.yaml")).expect_err("error");
     assert_eq!(e.to_string(), "/nonexistent/arch.yaml: does not exist");
 }
+
+#[test]
+fn an_attestation_token_is_either_fixed_or_fetched_and_a_path_starts_with_a_slash() {
+    let endpoint = |policy: &str| {
+        format!(
+            "{HEAD}components:\n  - {{ id: gw, kind: api-gateway }}\nendpoints:\n  - id: api\n    component: gw\n    url: https://x.test/\n    enrollment: {{ path: /e, body_template: x, {policy} }}\n"
+        )
+    };
+    let e = errors(&endpoint(
+        "attestation_token: { env: T }, attestation_token_path: /lab/attestation-token",
+    ));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].path, "endpoints[0].enrollment");
+    assert!(e[0].to_string().contains("not both"), "{}", e[0]);
+    let e = errors(&endpoint("attestation_token_path: lab/attestation-token"));
+    assert_eq!(e[0].path, "endpoints[0].enrollment.attestation_token_path");
+    // Either one alone is a valid model.
+    for policy in ["attestation_token: { env: T }", "attestation_token_path: /t"] {
+        let yaml = endpoint(policy);
+        assert!(
+            strata::model::load_str(&yaml, std::path::Path::new("arch.yaml")).is_ok(),
+            "{policy}"
+        );
+    }
+}

@@ -29,7 +29,7 @@ async fn json_report_shape_determinism_replay_and_no_secrets() {
 
     let json = strata::report::json::render(&outcome.report).expect("json");
     let v: Value = serde_json::from_str(&json).expect("valid JSON");
-    assert_eq!(v["schema"], "strata.report/1");
+    assert_eq!(v["schema"], "strata.report/2");
     assert_eq!(v["tool"]["name"], "strata");
     assert!(v["observed_at"].as_str().is_some_and(|s| s.ends_with('Z')));
     assert_eq!(v["system"]["name"], "Acme Pay");

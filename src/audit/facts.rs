@@ -25,8 +25,14 @@ pub enum EvidenceState {
     Observed,
     /// Not probed.
     Missing,
-    /// The probe failed.
-    Failed(ProbeFailure),
+    /// The probe failed on `endpoint` (the subject's own endpoint, or for a
+    /// pin set the endpoint whose chain it is checked against).
+    Failed {
+        /// Endpoint id.
+        endpoint: String,
+        /// Why.
+        failure: ProbeFailure,
+    },
 }
 
 /// Everything about one subject.
@@ -80,6 +86,10 @@ fn tls_facts(t: &TlsEvidence, now: i64) -> Value {
         "trusted": t.verification.trusted,
         "trust_error": t.verification.code.clone().unwrap_or_default(),
         "trust_detail": t.verification.detail.clone().unwrap_or_default(),
+        "trust_reason": super::plain::trust_reason(
+            t.verification.code.as_deref().unwrap_or_default(),
+            t.verification.detail.as_deref().unwrap_or_default(),
+        ),
         "hostname_match": t.hostname_match,
         "chain_complete": t.chain_complete,
         "chain_ordered": t.chain_ordered,
@@ -94,11 +104,14 @@ fn tls_facts(t: &TlsEvidence, now: i64) -> Value {
     })
 }
 
-fn state<T>(o: &Observation<T>) -> EvidenceState {
+fn state<T>(o: &Observation<T>, endpoint: &str) -> EvidenceState {
     match o {
         Observation::Observed(_) => EvidenceState::Observed,
         Observation::NotProbed => EvidenceState::Missing,
-        Observation::Error(f) => EvidenceState::Failed(f.clone()),
+        Observation::Error(f) => EvidenceState::Failed {
+            endpoint: endpoint.to_string(),
+            failure: f.clone(),
+        },
     }
 }
 
@@ -218,14 +231,14 @@ pub fn subjects(model: &Model, graph: &DefenseGraph, evidence: &Evidence) -> Vec
             );
         }
         let mut evs = BTreeMap::new();
-        evs.insert("tls".into(), state(&ev.tls));
-        evs.insert("http".into(), state(&ev.http));
+        evs.insert("tls".into(), state(&ev.tls, &t.id));
+        evs.insert("http".into(), state(&ev.http, &t.id));
         for kind in crate::probe::registry::layer_kinds() {
             let obs = ev.layers.get(kind).cloned().unwrap_or_default();
             if let Observation::Observed(v) = &obs {
                 vars.insert(kind.to_string(), v.clone());
             }
-            evs.insert(kind.to_string(), state(&obs));
+            evs.insert(kind.to_string(), state(&obs, &t.id));
         }
         out.push(Subject {
             id: format!("endpoint:{}", t.id),
@@ -396,7 +409,12 @@ fn pinset_subject(model: &Model, evidence: &Evidence, p: &ResolvedPinSet, now: i
                 tls_state = EvidenceState::Observed;
                 break;
             }
-            Some(Observation::Error(f)) => tls_state = EvidenceState::Failed(f.clone()),
+            Some(Observation::Error(f)) => {
+                tls_state = EvidenceState::Failed {
+                    endpoint: e.id.clone(),
+                    failure: f.clone(),
+                }
+            }
             _ => {}
         }
     }

@@ -6,12 +6,13 @@
 
 pub mod check;
 pub mod facts;
+pub mod plain;
 pub mod rules;
 pub mod schema;
 pub mod score;
 pub mod whatif;
 
-use crate::evidence::Evidence;
+use crate::evidence::{Evidence, ProbeFailure};
 use crate::graph::DefenseGraph;
 use crate::model::Model;
 use facts::{EvidenceState, Subject};
@@ -82,6 +83,23 @@ pub struct Finding {
     pub remediation: String,
     /// References.
     pub references: Vec<String>,
+    /// For an `error` finding: the endpoint and probe whose failure kept
+    /// the rule from running (the report groups these, once per endpoint
+    /// and probe, in its `blocked` section).
+    pub blocked_by: Option<BlockedBy>,
+}
+
+/// The probe failure behind an `error` finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BlockedBy {
+    /// Endpoint id.
+    pub endpoint: String,
+    /// Probe (evidence kind): `tls`, `http`, `enrollment`...
+    pub probe: String,
+    /// The failure, as recorded in the evidence (kept there; not repeated
+    /// per finding in the JSON).
+    #[serde(skip)]
+    pub failure: ProbeFailure,
 }
 
 /// Converts JSON facts to CEL values, every integer as a CEL `int` so that
@@ -138,6 +156,8 @@ enum Outcome {
     Verdict(Status, String, Option<(&'static str, String)>),
     /// `when` or `check` could not be evaluated: no verdict.
     Broken(&'static str, String),
+    /// A probe the rule needs failed: an `error` finding, with its cause.
+    Blocked(String, BlockedBy),
 }
 
 fn evaluate(rule: &Rule, subject: &Subject, cx: &cel::Context<'_, '_>) -> Option<Outcome> {
@@ -163,11 +183,15 @@ fn evaluate(rule: &Rule, subject: &Subject, cx: &cel::Context<'_, '_>) -> Option
     for need in &rule.needs {
         match subject.evidence.get(need) {
             Some(EvidenceState::Observed) => {}
-            Some(EvidenceState::Failed(f)) => {
-                return Some(Outcome::Verdict(
-                    Status::Error,
-                    format!("{need} probe failed at {f}"),
-                    None,
+            Some(EvidenceState::Failed { endpoint, failure }) => {
+                let plain = plain::explain(failure);
+                return Some(Outcome::Blocked(
+                    format!("{need} probe failed at {}: {}", failure.stage, plain.sentence),
+                    BlockedBy {
+                        endpoint: endpoint.clone(),
+                        probe: need.clone(),
+                        failure: failure.clone(),
+                    },
                 ));
             }
             _ => {
@@ -248,16 +272,17 @@ pub fn findings(ruleset: &Ruleset, subjects: &[Subject]) -> (Vec<Finding>, Vec<T
                 expression: expression.to_string(),
                 message,
             };
-            let (status, message) = match outcome {
+            let (status, message, blocked_by) = match outcome {
                 Outcome::Broken(expression, message) => {
                     tool_errors.push(tool_error(expression, message));
                     continue;
                 }
+                Outcome::Blocked(message, by) => (Status::Error, message, Some(by)),
                 Outcome::Verdict(status, message, broken) => {
                     if let Some((expression, why)) = broken {
                         tool_errors.push(tool_error(expression, why));
                     }
-                    (status, message)
+                    (status, message, None)
                 }
             };
             let evidence = rule
@@ -280,6 +305,7 @@ pub fn findings(ruleset: &Ruleset, subjects: &[Subject]) -> (Vec<Finding>, Vec<T
                 rationale: rule.rationale.clone(),
                 remediation: rule.remediation.clone(),
                 references: rule.references.clone(),
+                blocked_by,
             });
         }
     }

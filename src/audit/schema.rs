@@ -224,6 +224,7 @@ pub fn tls() -> Shape {
         ("trusted", Shape::Bool),
         ("trust_error", Shape::String),
         ("trust_detail", Shape::String),
+        ("trust_reason", Shape::String),
         ("hostname_match", Shape::Bool),
         ("chain_complete", Shape::Bool),
         ("chain_ordered", Shape::Bool),

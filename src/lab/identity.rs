@@ -6,8 +6,8 @@
 //! | 40 | `mtls-required` | requires a client certificate from the lab CA |
 //! | 41 | `mtls-optional` | asks for one, serves clients without |
 //! | 42 | `mtls-any-ca` | requires one but accepts ANY certificate (insecure on purpose) |
-//! | 43 | `enroll-good` | CSR proof of possession, lab attestation token, single-use nonces, 30-day certificates |
-//! | 44 | `enroll-broken` | signs any CSR for 10 years, ignores attestation |
+//! | 43 | `enroll-good` | CSR proof of possession, lab attestation token, single-use nonces, 30-day certificates; fresh test tokens at `/lab/attestation-token` |
+//! | 44 | `enroll-broken` | signs any CSR for 10 years, ignores attestation (hands out test tokens too) |
 //! | 45 | `signing-good` | verifies both signing schemes, refuses replays, stale and reused nonces |
 //! | 46 | `signing-broken` | verifies signatures, nothing else |
 //!
@@ -220,6 +220,34 @@ pub fn verify_attestation(token: &str, authority_public: &[u8], now: i64) -> Res
     }
 }
 
+/// Lifetime of a token from [`ATTESTATION_TOKEN_PATH`], seconds.
+pub const FRESH_TOKEN_TTL_S: i64 = 300;
+/// Where the enrollment apps hand out fresh test attestation tokens
+/// (JSON `{"token": …}`), each with its own nonce: the stand-in for the
+/// device's attestation service, so that every audit can show one genuine
+/// enrollment and one refused replay. Test-only, like the authority key.
+pub const ATTESTATION_TOKEN_PATH: &str = "/lab/attestation-token";
+
+/// A fresh lab attestation token: signed by the lab authority, with a
+/// random nonce and [`FRESH_TOKEN_TTL_S`] to live.
+pub fn mint_attestation(authority_pkcs8: &[u8], now: i64) -> Result<String, String> {
+    let claims = json!({
+        "iss": ATTESTATION_ISSUER,
+        "sub": "com.strata.lab.app",
+        "verdict": ATTESTATION_VERDICT,
+        "nonce": format!("lab-{}", random_hex(16)),
+        "iat": now,
+        "exp": now + FRESH_TOKEN_TTL_S,
+        "test_only": true,
+    });
+    crate::probe::enrollment::es256_jws(authority_pkcs8, &claims)
+}
+
+fn authority_pkcs8() -> Result<Vec<u8>, String> {
+    let key = rcgen::KeyPair::from_pem(ATTESTATION_AUTHORITY_KEY).map_err(|e| format!("lab attestation key: {e}"))?;
+    Ok(key.serialize_der())
+}
+
 fn authority_public() -> Result<Vec<u8>, String> {
     let key = rcgen::KeyPair::from_pem(ATTESTATION_AUTHORITY_KEY).map_err(|e| format!("lab attestation key: {e}"))?;
     Ok(key.public_key_raw().to_vec())
@@ -356,11 +384,16 @@ async fn enroll(
 
 fn enroll_handler(name: &'static str, good: bool) -> Result<Handler, String> {
     let authority = Arc::new(authority_public()?);
+    let minting = Arc::new(authority_pkcs8()?);
     let state = Arc::new(Mutex::new(EnrollState::default()));
     Ok(handler(move |_info, req: hyper::Request<hyper::body::Incoming>| {
-        let (state, authority) = (state.clone(), authority.clone());
+        let (state, authority, minting) = (state.clone(), authority.clone(), minting.clone());
         async move {
             match (req.method().as_str(), req.uri().path()) {
+                ("GET", ATTESTATION_TOKEN_PATH) => match mint_attestation(&minting, now()) {
+                    Ok(t) => reply(200, json!({"token": t})),
+                    Err(_) => refuse(500, "cannot mint a token"),
+                },
                 ("GET", "/v1/enroll/challenge") => {
                     let n = if good {
                         state.lock().ok().and_then(|mut s| s.new_challenge(now()))

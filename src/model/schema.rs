@@ -608,6 +608,14 @@ pub struct EnrollmentPolicy {
     /// token is refused.
     #[serde(default)]
     pub attestation_token: Option<SecretRef>,
+    /// A path on this endpoint whose `GET` hands out a fresh test
+    /// attestation token (JSON `{"token": …}`), fetched once per audit: for
+    /// servers that accept a token once (the demo lab's `enroll-good`), so
+    /// that repeated audits of an unchanged server give the same result.
+    /// The fetched token is treated as a secret. Exclusive with
+    /// `attestation_token`.
+    #[serde(default)]
+    pub attestation_token_path: Option<String>,
 }
 
 /// A request-signing verifier.

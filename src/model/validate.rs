@@ -313,6 +313,24 @@ fn resolve_endpoint(cx: &mut Ctx<'_>, i: usize, e: &Endpoint) -> Option<Endpoint
             Some(abs)
         }
     };
+    if let Some(en) = &e.enrollment {
+        if en.attestation_token.is_some() && en.attestation_token_path.is_some() {
+            cx.err(
+                &e.id,
+                format!("endpoints[{i}].enrollment"),
+                "give either `attestation_token` (a fixed test token) or `attestation_token_path` (fetch a fresh one per audit), not both".into(),
+            );
+            return None;
+        }
+        if en.attestation_token_path.as_ref().is_some_and(|p| !p.starts_with('/')) {
+            cx.err(
+                &e.id,
+                format!("endpoints[{i}].enrollment.attestation_token_path"),
+                "a path on this endpoint, starting with `/`".into(),
+            );
+            return None;
+        }
+    }
     let mut path = url.path().to_string();
     if let Some(q) = url.query() {
         path.push('?');

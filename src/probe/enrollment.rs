@@ -14,6 +14,7 @@
 use super::exchange::{self, Outcome, Request};
 use super::{BoxFuture, EndpointProbe, ProbeContext};
 use crate::evidence::ProbeFailure;
+use crate::model::secret::Secret;
 use crate::model::{Endpoint, EndpointTarget, EnrollmentPolicy};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -24,6 +25,8 @@ pub struct EnrollmentProbe;
 
 /// Longest challenge nonce accepted from a server.
 const MAX_NONCE: usize = 512;
+/// Longest attestation token accepted from `attestation_token_path`.
+const MAX_FETCHED_TOKEN: usize = 8 * 1024;
 
 /// A compact JWS (ES256) over `claims`, signed with a PKCS#8 P-256 key.
 /// Used for the bogus token (a fresh key nobody trusts) and, in the test
@@ -178,6 +181,30 @@ impl Enroller<'_> {
         }
     }
 
+    /// A fresh test attestation token from `path` on this endpoint (JSON
+    /// `{"token": …}`), registered with the audit's redactor before it is
+    /// used, so that nothing a server echoes of it reaches the evidence.
+    async fn fresh_token(&self, path: &str) -> Result<Secret, ProbeFailure> {
+        let (_, o) = exchange::send(self.target, self.cx, None, true, &Request::get(path)).await?;
+        let fail = |why: String| ProbeFailure::new("http", format!("attestation token {path}: {why}"));
+        match o {
+            Outcome::Response { status, body } if (200..300).contains(&status) => {
+                let v: Value = serde_json::from_slice(&body).map_err(|_| fail("the answer is not JSON".into()))?;
+                let t = v["token"].as_str().map(str::trim).unwrap_or_default();
+                if t.is_empty() {
+                    return Err(fail("no `token` in the answer".into()));
+                }
+                if t.len() > MAX_FETCHED_TOKEN {
+                    return Err(fail("the token is too long".into()));
+                }
+                self.cx.redactor.register(t);
+                Ok(Secret::fetched(t))
+            }
+            Outcome::Response { status, .. } => Err(fail(format!("HTTP {status}"))),
+            Outcome::HandshakeRefused(d) | Outcome::ClosedBeforeResponse(d) => Err(fail(d)),
+        }
+    }
+
     /// Sends one enrollment request.
     async fn enroll(&self, csr_pem: &str, attestation: &str) -> Result<Sent, ProbeFailure> {
         let nonce = self.nonce().await?;
@@ -238,14 +265,15 @@ fn issued_cert(body: &[u8], csr_spki: &[u8]) -> Value {
 
 async fn run(target: &EndpointTarget, policy: &EnrollmentPolicy, cx: &ProbeContext) -> Result<Value, ProbeFailure> {
     let now = cx.now.as_secs() as i64;
-    let token = match &policy.attestation_token {
-        Some(r) => Some(
+    let e = Enroller { target, policy, cx };
+    let token = match (&policy.attestation_token, &policy.attestation_token_path) {
+        (Some(r), _) => Some(
             crate::model::secret::read(r, &target.base_dir, &cx.redactor)
                 .map_err(|e| ProbeFailure::new("config", e))?,
         ),
-        None => None,
+        (None, Some(path)) => Some(e.fresh_token(path).await?),
+        (None, None) => None,
     };
-    let e = Enroller { target, policy, cx };
     let make = |broken: bool| csr(broken).map_err(|e| ProbeFailure::new("internal", format!("cannot make a CSR: {e}")));
 
     // (a) No attestation, (b) a bogus one, (c) broken proof of possession.

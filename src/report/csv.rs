@@ -1,6 +1,8 @@
 //! CSV for spreadsheets: a header, then one row per finding (every status,
 //! not-applicable included) with id, rule, title, layer, severity, status,
-//! subject, message and remediation.
+//! subject, message and remediation; `error` findings whose probe could not
+//! run are replaced by one row per endpoint and probe (id
+//! `blocked:PROBE@endpoint:ID`, the blocked rules space-separated in `rule`).
 //!
 //! RFC 4180: records end with CRLF; a field holding `,`, `"`, CR or LF is
 //! quoted, with `"` doubled. Spreadsheets run a cell that starts with `=`,
@@ -48,7 +50,7 @@ fn record(out: &mut String, fields: &[&str]) {
 pub fn render(r: &Report) -> String {
     let mut out = String::new();
     record(&mut out, &HEADER);
-    for f in &r.findings {
+    for f in r.findings.iter().filter(|f| f.blocked_by.is_none()) {
         record(
             &mut out,
             &[
@@ -61,6 +63,37 @@ pub fn render(r: &Report) -> String {
                 &f.subject,
                 &f.message,
                 f.remediation.trim(),
+            ],
+        );
+    }
+    // One row per probe that could not run, instead of one per rule.
+    for b in &r.blocked {
+        let id = format!("blocked:{}@endpoint:{}", b.probe, b.endpoint);
+        let title = format!("{} probe could not run", b.probe);
+        let subject = format!("endpoint:{}", b.endpoint);
+        let message = format!(
+            "{} probe failed at {}: {} (blocks {} rule(s))",
+            b.probe,
+            b.stage,
+            b.reason,
+            b.rules.len()
+        );
+        let remediation = match &b.detail {
+            Some(d) => format!("Fix what kept the probe from running, then audit again. Raw error: {d}"),
+            None => "Fix what kept the probe from running, then audit again.".to_string(),
+        };
+        record(
+            &mut out,
+            &[
+                &id,
+                &b.rules.join(" "),
+                &title,
+                "",
+                "",
+                "error",
+                &subject,
+                &message,
+                &remediation,
             ],
         );
     }

@@ -1,5 +1,7 @@
 //! HTML rendering: one self-contained, printable file (inline CSS and SVG,
-//! no scripts, no external resources).
+//! no scripts, no external resources). A probe that could not run is one
+//! row of "Probes that could not run" (with the rules it blocked), not one
+//! `error` row per rule; not-applicable findings are counted, not listed.
 
 use super::{Report, svg};
 use crate::audit::{Finding, Status};
@@ -76,12 +78,10 @@ fn finding_row(f: &Finding) -> Markup {
 
 /// Renders the report as a complete HTML document.
 pub fn render(r: &Report) -> String {
-    let judged: Vec<&Finding> = r
-        .findings
-        .iter()
-        .filter(|f| f.status != Status::NotApplicable)
-        .collect();
-    let count = |s: Status| judged.iter().filter(|f| f.status == s).count();
+    // Rows: blocked `error` findings are shown once per cause, in the
+    // "Probes that could not run" section; not-applicable ones are counted.
+    let judged: Vec<&Finding> = r.findings.iter().filter(|f| super::shown_individually(f)).collect();
+    let count = |s: Status| r.findings.iter().filter(|f| f.status == s).count();
     let doc = html! {
         (DOCTYPE)
         html lang="en" {
@@ -108,6 +108,10 @@ pub fn render(r: &Report) -> String {
                             (r.system.rules) " rules over " (r.system.endpoints) " endpoints, " (r.system.components) " components, "
                             (r.system.clients) " clients, " (r.system.pin_sets) " pin sets"
                         }
+                        @if !r.blocked.is_empty() {
+                            div { a href="#blocked" { strong { (r.blocked.len()) " probe(s) could not run" } } ", blocking " (count(Status::Error)) " rule check(s) (the errors above): each cause is listed once" }
+                        }
+                        div class="muted" { (count(Status::NotApplicable)) " not-applicable finding(s) left out (listed in the JSON report)" }
                         @if !r.tool_errors.is_empty() {
                             div { a href="#tool-errors" { strong { (r.tool_errors.len()) " tool error(s)" } } ": rules that could not be evaluated (not findings, not scored)" }
                         }
@@ -133,6 +137,31 @@ pub fn render(r: &Report) -> String {
                                         td { code { (t.expression) } }
                                         td { (t.message) }
                                         td { code { (t.origin) } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if !r.blocked.is_empty() {
+                    section class="blocked" id="blocked" {
+                        h2 { "Probes that could not run" }
+                        p { "Each row is one root cause: a probe that could not run on an endpoint, and the rules it kept from running (their findings have status error and are not repeated below)." }
+                        table {
+                            thead { tr { th { "Endpoint" } th { "Probe" } th { "Stage" } th { "Reason" } th { "Rules blocked" } } }
+                            tbody {
+                                @for b in &r.blocked {
+                                    tr {
+                                        td { code { (b.endpoint) } }
+                                        td { code { (b.probe) } }
+                                        td { (b.stage) }
+                                        td {
+                                            (b.reason)
+                                            @if let Some(d) = &b.detail {
+                                                details { summary { "Raw error" } pre { (d) } }
+                                            }
+                                        }
+                                        td { (b.rules.len()) ": " @for (i, rule) in b.rules.iter().enumerate() { @if i > 0 { ", " } code { (rule) } } }
                                     }
                                 }
                             }

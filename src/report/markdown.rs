@@ -1,7 +1,8 @@
 //! Markdown for pull requests and design documents: title, grade with
 //! score, caps and the grade before caps, the layer table, failing findings
-//! (then findings whose probe could not run) grouped by severity with an
-//! evidence summary and the remediation, and the counts of the rest.
+//! grouped by severity with an evidence summary and the remediation, the
+//! probes that could not run (one row per endpoint and probe, with the rules
+//! each blocked, not one per rule), and the counts of the rest.
 //!
 //! Every piece of text can come from a hostile server (messages and
 //! evidence quote what it sent), so all of it goes through [`text`]: `&`,
@@ -233,7 +234,12 @@ pub fn render(r: &Report) -> String {
     }
     out.push('\n');
     let failing: Vec<&Finding> = r.findings.iter().filter(|f| f.status == Status::Fail).collect();
-    let errors: Vec<&Finding> = r.findings.iter().filter(|f| f.status == Status::Error).collect();
+    // Errors with a known cause are shown once per cause, below.
+    let errors: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Error && super::shown_individually(f))
+        .collect();
     findings_section(
         &mut out,
         "Failing findings",
@@ -246,7 +252,43 @@ pub fn render(r: &Report) -> String {
         "The probe these rules need did not run; the reason is in each message.",
         &errors,
     );
-    if failing.is_empty() && errors.is_empty() {
+    if !r.blocked.is_empty() {
+        let _ = writeln!(
+            out,
+            "## Probes that could not run ({})\n\nOne row per root cause: the rules each probe kept from running have status error ({} in all) and are not listed one by one.\n",
+            r.blocked.len(),
+            count(Status::Error)
+        );
+        out.push_str("| Endpoint | Probe | Stage | Reason | Rules blocked |\n|---|---|---|---|---|\n");
+        for b in &r.blocked {
+            let rules: Vec<String> = b.rules.iter().map(|x| cell(x)).collect();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {}: {} |",
+                cell(&b.endpoint),
+                cell(&b.probe),
+                cell(&b.stage),
+                cell(&b.reason),
+                b.rules.len(),
+                rules.join(", ")
+            );
+        }
+        out.push('\n');
+        for b in r.blocked.iter().filter(|b| b.detail.is_some()) {
+            let detail = b.detail.as_deref().unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "- Raw error of {} on {}: {}",
+                text(&b.probe),
+                text(&b.endpoint),
+                text(detail)
+            );
+        }
+        if r.blocked.iter().any(|b| b.detail.is_some()) {
+            out.push('\n');
+        }
+    }
+    if failing.is_empty() && errors.is_empty() && r.blocked.is_empty() {
         out.push_str("No failing finding.\n\n");
     }
     let _ = writeln!(

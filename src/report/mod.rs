@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
 /// Version of the JSON report schema (`docs/report-schema.md`).
-pub const SCHEMA: &str = "strata.report/1";
+pub const SCHEMA: &str = "strata.report/2";
 
 /// Tool name and version.
 #[derive(Debug, Clone, Serialize)]
@@ -153,6 +153,70 @@ pub struct GraphView {
     pub truncated_searches: Vec<TruncatedSearch>,
 }
 
+/// One probe that could not run on one endpoint, and the rules it kept
+/// from running: one root cause, shown once instead of one `error` row per
+/// rule (the per-rule findings stay in `findings`, status `error`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Blocked {
+    /// Endpoint id.
+    pub endpoint: String,
+    /// Probe (evidence kind): `tls`, `http`, `enrollment`...
+    pub probe: String,
+    /// Where the probe failed: `connect`, `handshake`, `http`, `timeout`...
+    pub stage: String,
+    /// Why, in plain words.
+    pub reason: String,
+    /// The library's raw text, when `reason` is not that text (the
+    /// evidence keeps it too).
+    pub detail: Option<String>,
+    /// The rules it blocked, sorted, each once.
+    pub rules: Vec<String>,
+    /// The `error` findings it accounts for, sorted by id.
+    pub findings: Vec<String>,
+}
+
+/// The probe failures behind the `error` findings, one per endpoint and
+/// probe, sorted by endpoint then probe.
+pub fn blocked(findings: &[Finding]) -> Vec<Blocked> {
+    let mut groups: BTreeMap<(&str, &str), Blocked> = BTreeMap::new();
+    for f in findings.iter().filter(|f| f.status == Status::Error) {
+        let Some(by) = &f.blocked_by else { continue };
+        let g = groups.entry((&by.endpoint, &by.probe)).or_insert_with(|| {
+            let plain = crate::audit::plain::explain(&by.failure);
+            Blocked {
+                endpoint: by.endpoint.clone(),
+                probe: by.probe.clone(),
+                stage: by.failure.stage.clone(),
+                reason: plain.sentence,
+                detail: plain.detail,
+                rules: Vec::new(),
+                findings: Vec::new(),
+            }
+        });
+        g.rules.push(f.rule.clone());
+        g.findings.push(f.id.clone());
+    }
+    groups
+        .into_values()
+        .map(|mut g| {
+            g.rules.sort();
+            g.rules.dedup();
+            g.findings.sort();
+            g
+        })
+        .collect()
+}
+
+/// True for a finding a reader sees on its own row: not not-applicable,
+/// and not an `error` whose cause is shown once in [`Report::blocked`].
+pub fn shown_individually(f: &Finding) -> bool {
+    match f.status {
+        Status::NotApplicable => false,
+        Status::Error => f.blocked_by.is_none(),
+        _ => true,
+    }
+}
+
 /// The whole report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -168,6 +232,9 @@ pub struct Report {
     pub score: Score,
     /// Every finding (not-applicable ones included, for completeness).
     pub findings: Vec<Finding>,
+    /// Probes that could not run, once per endpoint and probe, with the
+    /// rules each blocked (empty when every probe ran).
+    pub blocked: Vec<Blocked>,
     /// Rules that could not be evaluated on a subject: not findings, not
     /// scored (empty when every rule ran).
     pub tool_errors: Vec<ToolError>,
@@ -394,6 +461,7 @@ pub fn build(model: &Model, evidence: &Evidence, audit: &Audit, rules: usize) ->
         },
         score: audit.score.clone(),
         findings: audit.findings.clone(),
+        blocked: blocked(&audit.findings),
         tool_errors: audit.tool_errors.clone(),
         graph: graph_view(model, audit),
         evidence: evidence.clone(),

@@ -7,8 +7,9 @@
 //!   and references, `helpUri` when a reference has a known page, and
 //!   `defaultConfiguration.level` from the severity.
 //! - Results only for findings that need action: `fail` (kind `fail`, level
-//!   from the severity) and `error` (the probe could not run: kind `open`,
-//!   level `none`, as SARIF requires for a kind other than `fail`). Passed,
+//!   from the severity) and `error` with no known probe failure behind it
+//!   (kind `open`, level `none`, as SARIF requires for a kind other than
+//!   `fail`). Passed,
 //!   unverified and not-applicable findings are counted in the run's
 //!   `properties`, not listed.
 //! - Each result points at the model file (`artifactLocation.uri`, relative
@@ -225,10 +226,11 @@ pub fn render(r: &Report) -> Result<String, serde_json::Error> {
     let results: Vec<Value> = r
         .findings
         .iter()
-        .filter(|f| matches!(f.status, Status::Fail | Status::Error))
+        .filter(|f| matches!(f.status, Status::Fail | Status::Error) && super::shown_individually(f))
         .map(|f| result(f, index.get(f.rule.as_str()).copied().unwrap_or(0), r, &uri))
         .collect();
     let count = |s: Status| r.findings.iter().filter(|f| f.status == s).count();
+    let uri = &uri;
     let notifications: Vec<Value> = r
         .tool_errors
         .iter()
@@ -240,6 +242,30 @@ pub fn render(r: &Report) -> Result<String, serde_json::Error> {
                 "properties": { "origin": t.origin, "subject": t.subject },
             })
         })
+        .chain(r.blocked.iter().map(|b| {
+            let pos = r.source_map.position(&format!("endpoint:{}", b.endpoint));
+            json!({
+                "level": "warning",
+                "message": { "text": sentence(&format!(
+                    "The {} probe could not run on endpoint {} ({}): {}; it blocks {} rule(s): {}",
+                    b.probe, b.endpoint, b.stage, b.reason, b.rules.len(), b.rules.join(", ")
+                )) },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri, "index": 0 },
+                        "region": { "startLine": pos.line, "startColumn": pos.column },
+                    },
+                }],
+                "properties": {
+                    "endpoint": b.endpoint,
+                    "probe": b.probe,
+                    "stage": b.stage,
+                    "detail": b.detail,
+                    "rulesBlocked": b.rules,
+                    "findings": b.findings,
+                },
+            })
+        }))
         .collect();
     let mut driver = json!({
         "name": "Strata",
@@ -283,6 +309,7 @@ pub fn render(r: &Report) -> Result<String, serde_json::Error> {
                     "pass": count(Status::Pass),
                     "notApplicable": count(Status::NotApplicable),
                     "toolErrors": r.tool_errors.len(),
+                    "probesBlocked": r.blocked.len(),
                 },
             },
         }],
