@@ -153,6 +153,14 @@ pub struct StrataApp {
     pub hypothetical: Option<Arc<Outcome>>,
     pending: Vec<Pending>,
     generation: u64,
+    /// Generation of the last load request: older answers are dropped.
+    load_generation: u64,
+    /// Generation of the last audit request: results of an older (or
+    /// cancelled) audit are dropped.
+    audit_generation: u64,
+    /// Why the audit on screen is not the latest one asked for (cancelled,
+    /// file changed); shown over the graph until the next audit ends.
+    pub audit_note: Option<String>,
     /// Audit progress while probing.
     pub progress: Option<Progress>,
     /// Lab state line.
@@ -184,8 +192,10 @@ impl StrataApp {
     }
 
     /// Creates the app for a given egui context (also used by tests).
-    pub fn with_context(ctx: &egui::Context, launch: LaunchOptions, settings: Settings) -> StrataApp {
+    pub fn with_context(ctx: &egui::Context, launch: LaunchOptions, mut settings: Settings) -> StrataApp {
         crate::probe::install_crypto_provider();
+        // Older versions kept paths relative to the start directory.
+        settings.recent.retain(|p| p.is_absolute());
         let mut messages = Vec::new();
         let rules = match Ruleset::builtin() {
             Ok(r) => Arc::new(r),
@@ -212,6 +222,9 @@ impl StrataApp {
             hypothetical: None,
             pending: Vec::new(),
             generation: 0,
+            load_generation: 0,
+            audit_generation: 0,
+            audit_note: None,
             progress: None,
             lab: "lab: off".into(),
             selected_node: None,
@@ -232,8 +245,14 @@ impl StrataApp {
         app
     }
 
-    /// Opens a file (loading happens on the worker).
+    /// Opens a file (loading happens on the worker). The path is made
+    /// absolute first, so *Open recent* works from any start directory.
+    /// A running audit is cancelled: it probes the previous model.
     pub fn open(&mut self, path: PathBuf) {
+        let path = absolute_path(&path);
+        if self.progress.is_some() {
+            self.stop_audit("the audit was cancelled because a file was opened");
+        }
         self.settings.recent.retain(|p| p != &path);
         self.settings.recent.insert(0, path.clone());
         self.settings.recent.truncate(10);
@@ -246,20 +265,65 @@ impl StrataApp {
             self.camera.fit = true;
         }
         self.path = Some(path.clone());
-        self.worker.send(Command::Load(path));
+        self.load_generation += 1;
+        self.worker.send(Command::Load {
+            path,
+            generation: self.load_generation,
+        });
     }
 
     /// Starts probing the current model.
     pub fn run_audit(&mut self) {
-        if let Some(m) = &self.model {
+        if let Some(m) = self.model.clone() {
+            self.audit_generation += 1;
+            self.audit_note = None;
             self.progress = Some(Progress::default());
-            self.worker.send(Command::Audit(m.clone()));
+            self.worker.send(Command::Audit {
+                model: m,
+                generation: self.audit_generation,
+            });
         }
     }
 
-    /// Cancels probing.
+    /// Cancels probing; the last complete audit stays on screen.
     pub fn cancel_audit(&mut self) {
+        if self.progress.is_some() {
+            self.stop_audit("the audit was cancelled");
+        }
+    }
+
+    /// Stops the running audit: whatever it still sends is stale.
+    fn stop_audit(&mut self, why: &str) {
         self.worker.send(Command::Cancel);
+        self.audit_generation += 1;
+        self.progress = None;
+        self.launch.auto_audit = false;
+        let note = cancelled_note(why, self.audited.is_some());
+        self.note(note.clone());
+        self.audit_note = Some(note);
+    }
+
+    /// An audit is running or about to start (the file is loading with
+    /// `--audit`): the declared-only grade is not the answer yet.
+    pub fn auditing(&self) -> bool {
+        self.progress.is_some()
+            || (self.launch.auto_audit
+                && self.load_error.is_none()
+                && (self.path.is_some() || self.launch.file.is_some()))
+    }
+
+    /// The grade line of the toolbar: what is shown, or that the first
+    /// audit is still running.
+    pub fn grade_line(&self) -> Option<String> {
+        if self.auditing() && self.audited.is_none() && self.whatif.is_empty() {
+            return Some("Auditing…".into());
+        }
+        let s = &self.shown()?.report.score;
+        let mut line = format!("Grade {} · {}/100", s.grade, s.overall);
+        if s.uncapped_grade != s.grade {
+            line.push_str(&format!(" (grade {} before caps)", s.uncapped_grade));
+        }
+        Some(line)
     }
 
     /// The outcome on screen: hypothetical when a what-if is active.
@@ -375,96 +439,130 @@ impl StrataApp {
     /// Applies worker events (never blocks).
     pub fn handle_events(&mut self) {
         for ev in self.worker.drain() {
-            match ev {
-                Event::LabReady(m) => {
-                    self.lab = format!(
-                        "lab: {} servers on 127.0.0.1:{}+",
-                        m.servers.len(),
-                        m.servers.first().map(|s| s.port).unwrap_or(0)
-                    );
-                    if let Some(f) = self.launch.file.clone() {
-                        self.open(f);
-                    }
+            self.apply(ev);
+        }
+    }
+
+    /// The reducer: applies one worker event to the state. Answers to an
+    /// older request (another file, a cancelled or superseded audit) are
+    /// dropped by their generation; whatever it asks of the worker is sent
+    /// without waiting.
+    pub fn apply(&mut self, ev: Event) {
+        match ev {
+            Event::LabReady(m) => {
+                self.lab = format!(
+                    "lab: {} servers on 127.0.0.1:{}+",
+                    m.servers.len(),
+                    m.servers.first().map(|s| s.port).unwrap_or(0)
+                );
+                if let Some(f) = self.launch.file.clone() {
+                    self.open(f);
                 }
-                Event::LabFailed(e) => {
-                    self.lab = "lab: failed".into();
-                    self.note(format!("the demo lab could not start: {e}"));
-                    if let Some(f) = self.launch.file.clone() {
-                        self.open(f);
-                    }
+            }
+            Event::LabFailed(e) => {
+                self.lab = "lab: failed".into();
+                self.note(format!("the demo lab could not start: {e}"));
+                if let Some(f) = self.launch.file.clone() {
+                    self.open(f);
                 }
-                Event::Loaded(path, result) => {
-                    if Some(&path) != self.path.as_ref() {
-                        continue;
-                    }
-                    match result {
-                        Ok((model, declared)) => {
-                            self.load_error = None;
-                            let reloaded = self.model.is_some();
-                            self.model = Some(model.clone());
-                            self.declared = Some(declared);
-                            if let Some(a) = self.audited.clone() {
-                                // Keep the evidence, re-score the edited model.
-                                self.generation += 1;
-                                self.pending.push(Pending::Base(self.generation));
-                                self.worker.send(Command::Rescore {
-                                    model: model.clone(),
-                                    evidence: Arc::new(a.evidence.clone()),
-                                    whatif: WhatIf::default(),
-                                    generation: self.generation,
-                                });
-                            }
-                            self.whatif_changed();
-                            let name = path
-                                .file_name()
-                                .map(|n| n.to_string_lossy().into_owned())
-                                .unwrap_or_default();
-                            self.note(format!("{} {name}", if reloaded { "reloaded" } else { "opened" }));
-                            if self.launch.auto_audit {
-                                self.launch.auto_audit = false;
-                                self.run_audit();
-                            }
+            }
+            Event::Loaded {
+                generation,
+                path,
+                result,
+            } => {
+                if generation != self.load_generation || Some(&path) != self.path.as_ref() {
+                    return;
+                }
+                match result {
+                    Ok((model, declared)) => {
+                        if self.progress.is_some() {
+                            // The worker stopped it: it probed the old model.
+                            self.stop_audit("the audit was cancelled because the file changed");
                         }
-                        Err(e) => self.load_error = Some(e.to_string()),
+                        self.load_error = None;
+                        let reloaded = self.model.is_some();
+                        self.model = Some(model.clone());
+                        self.declared = Some(declared);
+                        if let Some(a) = self.audited.clone() {
+                            // Keep the evidence, re-score the edited model.
+                            self.generation += 1;
+                            self.pending.push(Pending::Base(self.generation));
+                            self.worker.send(Command::Rescore {
+                                model: model.clone(),
+                                evidence: Arc::new(a.evidence.clone()),
+                                whatif: WhatIf::default(),
+                                generation: self.generation,
+                            });
+                        }
+                        self.whatif_changed();
+                        let name = path
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        self.note(format!("{} {name}", if reloaded { "reloaded" } else { "opened" }));
+                        if self.launch.auto_audit {
+                            self.launch.auto_audit = false;
+                            self.run_audit();
+                        }
+                    }
+                    Err(e) => self.load_error = Some(e.to_string()),
+                }
+            }
+            Event::Progress(generation, p) => {
+                // Late events of a finished or cancelled audit are dropped.
+                if generation != self.audit_generation {
+                    return;
+                }
+                let Some(prog) = self.progress.as_mut() else { return };
+                match p {
+                    ProgressEvent::Planned { total } => prog.total = total,
+                    ProgressEvent::Started { probe } => {
+                        prog.probes.insert(probe, (false, false, "running".into()));
+                    }
+                    ProgressEvent::Finished { probe, ok, summary } => {
+                        prog.probes.insert(probe, (true, ok, summary));
                     }
                 }
-                Event::Progress(p) => {
-                    // Late events of a finished or cancelled audit are dropped.
-                    let Some(prog) = self.progress.as_mut() else { continue };
-                    match p {
-                        ProgressEvent::Planned { total } => prog.total = total,
-                        ProgressEvent::Started { probe } => {
-                            prog.probes.insert(probe, (false, false, "running".into()));
-                        }
-                        ProgressEvent::Finished { probe, ok, summary } => {
-                            prog.probes.insert(probe, (true, ok, summary));
-                        }
-                    }
+            }
+            Event::Audited {
+                generation,
+                outcome: o,
+                cancelled,
+            } => {
+                if generation != self.audit_generation || self.progress.is_none() {
+                    return;
                 }
-                Event::Audited(o) => {
-                    self.progress = None;
-                    self.note(format!(
-                        "audit finished: grade {} ({}/100)",
-                        o.report.score.grade, o.report.score.overall
-                    ));
+                self.progress = None;
+                if cancelled {
+                    // A partial audit never replaces a complete one.
+                    let note = cancelled_note("the audit was cancelled", self.audited.is_some());
+                    self.note(note.clone());
+                    self.audit_note = Some(note);
+                    return;
+                }
+                self.audit_note = None;
+                self.note(format!(
+                    "audit finished: grade {} ({}/100)",
+                    o.report.score.grade, o.report.score.overall
+                ));
+                self.audited = Some(o);
+                self.whatif_changed();
+            }
+            Event::Rescored(generation, o) => {
+                if self.pending.contains(&Pending::Base(generation)) {
                     self.audited = Some(o);
                     self.whatif_changed();
+                } else if self.pending.contains(&Pending::Hypothetical(generation)) && generation == self.generation {
+                    self.hypothetical = Some(o);
                 }
-                Event::Rescored(generation, o) => {
-                    if self.pending.contains(&Pending::Base(generation)) {
-                        self.audited = Some(o);
-                        self.whatif_changed();
-                    } else if self.pending.contains(&Pending::Hypothetical(generation)) && generation == self.generation
-                    {
-                        self.hypothetical = Some(o);
-                    }
-                    self.pending
-                        .retain(|p| !matches!(p, Pending::Base(g) | Pending::Hypothetical(g) if *g == generation));
-                }
-                Event::Exported(Ok(p)) => self.note(format!("exported {}", p.display())),
-                Event::Exported(Err(e)) => self.note(format!("export failed: {e}")),
-                Event::Error(e) => self.note(e),
+                self.pending
+                    .retain(|p| !matches!(p, Pending::Base(g) | Pending::Hypothetical(g) if *g == generation));
             }
+            Event::Picked(p) => self.open(p),
+            Event::Exported(Ok(p)) => self.note(format!("exported {}", p.display())),
+            Event::Exported(Err(e)) => self.note(format!("export failed: {e}")),
+            Event::Error(e) => self.note(e),
         }
     }
 
@@ -605,9 +703,16 @@ impl StrataApp {
         egui::CentralPanel::default().show(ui, |ui| {
             panels::banners_ui(self, ui);
             let Some(o) = self.shown().cloned() else {
-                ui.centered_and_justified(|ui| {
-                    ui.label("Open an architecture file (File > Open, drop it here, or run `strata open FILE`).")
-                });
+                let text = if self.path.is_some() || self.launch.file.is_some() {
+                    if self.auditing() {
+                        "Loading the model, then auditing…"
+                    } else {
+                        "Loading the model…"
+                    }
+                } else {
+                    "Open an architecture file (File > Open or Ctrl+O, drop it here, or run `strata open FILE`)."
+                };
+                ui.centered_and_justified(|ui| ui.label(text));
                 return;
             };
             let Some(geo) = self.geometry() else { return };
@@ -711,6 +816,24 @@ impl StrataApp {
     }
 }
 
+/// What the app says when an audit is cancelled: the previous complete
+/// audit stays on screen, or there is none yet.
+pub fn cancelled_note(why: &str, kept_previous: bool) -> String {
+    if kept_previous {
+        format!("{why}; the previous complete audit is still shown")
+    } else {
+        format!("{why}; live checks stay unverified until an audit completes")
+    }
+}
+
+/// `path` made absolute (canonical when it exists), so that a recent file
+/// opens from any start directory.
+pub fn absolute_path(path: &std::path::Path) -> PathBuf {
+    std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
 impl eframe::App for StrataApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.ui_root(ui);
@@ -718,5 +841,191 @@ impl eframe::App for StrataApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::Evidence;
+
+    fn model(name: &str) -> Arc<Model> {
+        let yaml = format!(
+            "strata: 1\nsystem: {{ name: {name} }}\ncomponents:\n  - {{ id: gw, kind: api-gateway, exposure: public }}\n"
+        );
+        Arc::new(crate::model::load_str(&yaml, std::path::Path::new("t.yaml")).expect("model"))
+    }
+
+    fn outcome(m: &Model) -> Arc<Outcome> {
+        let rules = Ruleset::builtin().expect("rules");
+        Arc::new(crate::pipeline::audit_with(m, &rules, Evidence::default()))
+    }
+
+    fn app() -> StrataApp {
+        StrataApp::with_context(&egui::Context::default(), LaunchOptions::default(), Settings::default())
+    }
+
+    /// Opens `path` and answers the load with a model named `name`.
+    fn open_loaded(app: &mut StrataApp, path: &str, name: &str) -> Arc<Model> {
+        app.open(PathBuf::from(path));
+        let m = model(name);
+        app.apply(Event::Loaded {
+            generation: app.load_generation,
+            path: app.path.clone().expect("path"),
+            result: Ok((m.clone(), outcome(&m))),
+        });
+        m
+    }
+
+    fn shown_name(app: &StrataApp) -> Option<String> {
+        app.shown().map(|o| o.report.system.name.clone())
+    }
+
+    #[test]
+    fn the_audit_of_a_file_no_longer_open_is_dropped() {
+        let mut app = app();
+        let a = open_loaded(&mut app, "/nonexistent/a.yaml", "Alpha");
+        app.run_audit();
+        let audit_of_a = app.audit_generation;
+        open_loaded(&mut app, "/nonexistent/b.yaml", "Beta");
+        assert!(app.progress.is_none(), "opening another file cancels the running audit");
+        // A's audit ends after B is open: it must not show under B's name.
+        app.apply(Event::Audited {
+            generation: audit_of_a,
+            outcome: outcome(&a),
+            cancelled: false,
+        });
+        assert!(app.audited.is_none());
+        assert_eq!(shown_name(&app).as_deref(), Some("Beta"));
+        // And its late progress is ignored too.
+        app.apply(Event::Progress(audit_of_a, ProgressEvent::Planned { total: 3 }));
+        assert!(app.progress.is_none());
+    }
+
+    #[test]
+    fn an_older_load_answer_is_dropped() {
+        let mut app = app();
+        app.open(PathBuf::from("/nonexistent/a.yaml"));
+        let first = app.load_generation;
+        app.open(PathBuf::from("/nonexistent/a.yaml"));
+        let stale = model("Stale");
+        app.apply(Event::Loaded {
+            generation: first,
+            path: app.path.clone().expect("path"),
+            result: Ok((stale.clone(), outcome(&stale))),
+        });
+        assert!(app.model.is_none(), "the answer to the first open is stale");
+    }
+
+    #[test]
+    fn a_cancelled_audit_keeps_the_previous_complete_one_and_says_so() {
+        let mut app = app();
+        let m = open_loaded(&mut app, "/nonexistent/a.yaml", "Alpha");
+        app.run_audit();
+        let good = outcome(&m);
+        app.apply(Event::Audited {
+            generation: app.audit_generation,
+            outcome: good.clone(),
+            cancelled: false,
+        });
+        assert!(app.audited.as_ref().is_some_and(|a| Arc::ptr_eq(a, &good)));
+
+        // Cancelled by the worker (say, the file changed): the partial result is not shown.
+        app.run_audit();
+        app.apply(Event::Audited {
+            generation: app.audit_generation,
+            outcome: outcome(&m),
+            cancelled: true,
+        });
+        assert!(app.audited.as_ref().is_some_and(|a| Arc::ptr_eq(a, &good)));
+        assert!(app.progress.is_none());
+        let note = app.audit_note.clone().unwrap_or_default();
+        assert!(
+            note.contains("cancelled") && note.contains("previous complete audit"),
+            "{note}"
+        );
+
+        // Cancelled by the user: whatever the audit still sends is stale.
+        app.run_audit();
+        let running = app.audit_generation;
+        assert!(app.audit_note.is_none());
+        app.cancel_audit();
+        assert!(app.progress.is_none());
+        assert!(app.audit_note.as_deref().is_some_and(|n| n.contains("cancelled")));
+        app.apply(Event::Audited {
+            generation: running,
+            outcome: outcome(&m),
+            cancelled: false,
+        });
+        assert!(app.audited.as_ref().is_some_and(|a| Arc::ptr_eq(a, &good)));
+    }
+
+    #[test]
+    fn a_reload_during_an_audit_cancels_it() {
+        let mut app = app();
+        let m = open_loaded(&mut app, "/nonexistent/a.yaml", "Alpha");
+        app.run_audit();
+        let running = app.audit_generation;
+        // The watcher's reload answers under the same load generation.
+        app.apply(Event::Loaded {
+            generation: app.load_generation,
+            path: app.path.clone().expect("path"),
+            result: Ok((m.clone(), outcome(&m))),
+        });
+        assert!(app.progress.is_none());
+        assert!(app.audit_note.as_deref().is_some_and(|n| n.contains("file changed")));
+        app.apply(Event::Audited {
+            generation: running,
+            outcome: outcome(&m),
+            cancelled: false,
+        });
+        assert!(app.audited.is_none(), "an audit of the previous version is dropped");
+    }
+
+    #[test]
+    fn while_the_first_audit_runs_the_grade_line_says_so() {
+        let mut app = app();
+        open_loaded(&mut app, "/nonexistent/a.yaml", "Alpha");
+        assert!(app.grade_line().is_some_and(|l| l.starts_with("Grade ")));
+        app.run_audit();
+        assert_eq!(app.grade_line().as_deref(), Some("Auditing…"));
+        // Before the file is even loaded, with `--audit`.
+        let mut app = StrataApp::with_context(
+            &egui::Context::default(),
+            LaunchOptions {
+                file: Some(PathBuf::from("/nonexistent/a.yaml")),
+                auto_audit: true,
+                ..LaunchOptions::default()
+            },
+            Settings::default(),
+        );
+        assert!(app.auditing());
+        let m = model("Alpha");
+        app.apply(Event::Loaded {
+            generation: app.load_generation,
+            path: app.path.clone().expect("path"),
+            result: Ok((m.clone(), outcome(&m))),
+        });
+        assert_eq!(app.grade_line().as_deref(), Some("Auditing…"));
+    }
+
+    #[test]
+    fn recent_files_are_absolute() {
+        let mut app = app();
+        app.open(PathBuf::from("some/relative/arch.yaml"));
+        let p = app.settings.recent.first().cloned().expect("recent");
+        assert!(p.is_absolute(), "{}", p.display());
+        assert!(p.ends_with("some/relative/arch.yaml"));
+        assert_eq!(app.path.as_ref(), Some(&p));
+        // Relative entries of older versions are forgotten.
+        let app = StrataApp::with_context(
+            &egui::Context::default(),
+            LaunchOptions::default(),
+            Settings {
+                recent: vec![PathBuf::from("rel.yaml"), p.clone()],
+                ..Settings::default()
+            },
+        );
+        assert_eq!(app.settings.recent, vec![p]);
     }
 }

@@ -150,10 +150,15 @@ pub fn toolbar_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
             {
                 app.settings.dark = !app.settings.dark;
             }
-            if let Some(o) = app.shown() {
-                let g = o.report.score.grade.clone();
-                let text = format!("Grade {g} · {}/100", o.report.score.overall);
-                ui.label(RichText::new(text).strong().size(18.0).color(grade_colour(&g)));
+            if let Some(line) = app.grade_line() {
+                let colour = match app.shown() {
+                    Some(o) if !line.starts_with("Auditing") => grade_colour(&o.report.score.grade),
+                    _ => ui.visuals().text_color(),
+                };
+                let resp = ui.label(RichText::new(line).strong().size(18.0).color(colour));
+                if let Some(o) = app.shown() {
+                    resp.on_hover_text(grade_reasons(&o.report.score).join("\n"));
+                }
                 if !app.whatif.is_empty() {
                     let was = app.actual().map(|a| a.report.score.grade.clone()).unwrap_or_default();
                     ui.label(
@@ -165,6 +170,21 @@ pub fn toolbar_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
             }
         });
     });
+}
+
+/// Why the grade is what it is, one line each: the score, the grade
+/// before caps, and every cap (as the HTML report shows them).
+pub fn grade_reasons(s: &crate::audit::score::Score) -> Vec<String> {
+    let mut out = vec![format!(
+        "Score {}/100 (grade {} before caps)",
+        s.overall, s.uncapped_grade
+    )];
+    if s.caps.is_empty() {
+        out.push("No cap applies: the grade is the score's.".into());
+    } else {
+        out.extend(s.caps.iter().map(|c| format!("Capped: {c}")));
+    }
+    out
 }
 
 /// The load error and what-if banners over the graph.
@@ -202,7 +222,12 @@ pub fn banners_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
                 });
             });
     }
-    if let Some(o) = app.shown()
+    if let Some(note) = app.audit_note.clone() {
+        ui.label(RichText::new(note).italics().color(Color32::from_rgb(178, 106, 0)));
+    }
+    if app.auditing() && app.audited.is_none() {
+        ui.label(RichText::new("Auditing… live checks show as unverified until the probes answer.").italics());
+    } else if let Some(o) = app.shown()
         && o.report
             .findings
             .iter()
@@ -253,6 +278,18 @@ pub fn layers_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
         ui.label("No model yet.");
         return;
     };
+    if !(app.auditing() && app.audited.is_none()) {
+        // The grade's reasons, as the HTML report gives them.
+        for line in grade_reasons(&o.report.score) {
+            let colour = if line.starts_with("Capped") {
+                Color32::from_rgb(198, 40, 40)
+            } else {
+                ui.visuals().text_color()
+            };
+            ui.label(RichText::new(line).small().color(colour));
+        }
+        ui.separator();
+    }
     egui::ScrollArea::vertical().show(ui, |ui| {
         for l in &o.report.score.layers {
             let selected = app.filter.layer == Some(l.layer);

@@ -23,10 +23,22 @@ use tokio_util::sync::CancellationToken;
 pub enum Command {
     /// Start the demo lab (default ports, else free ports).
     StartLab,
-    /// Load (and watch) an architecture file.
-    Load(PathBuf),
+    /// Load (and watch) an architecture file. Loading cancels the running
+    /// audit: its result would belong to the previous model.
+    Load {
+        /// The file.
+        path: PathBuf,
+        /// Echoed back in [`Event::Loaded`] (and by the file watcher's
+        /// reloads), so the answer to an older open is dropped.
+        generation: u64,
+    },
     /// Probe and audit a model.
-    Audit(Arc<Model>),
+    Audit {
+        /// The model.
+        model: Arc<Model>,
+        /// Echoed back in [`Event::Progress`] and [`Event::Audited`].
+        generation: u64,
+    },
     /// Cancel the running audit.
     Cancel,
     /// Re-audit a hypothetical variant with existing evidence (no probing).
@@ -76,11 +88,28 @@ pub enum Event {
     LabFailed(String),
     /// A model was loaded (or failed to load) from this path, with its
     /// declared-only audit (no evidence yet).
-    Loaded(PathBuf, Result<(Arc<Model>, Arc<Outcome>), ModelErrors>),
-    /// Probe progress.
-    Progress(ProgressEvent),
-    /// An audit finished.
-    Audited(Arc<Outcome>),
+    Loaded {
+        /// The load request's generation.
+        generation: u64,
+        /// The file.
+        path: PathBuf,
+        /// The model and its declared-only audit, or the file's errors.
+        result: Result<(Arc<Model>, Arc<Outcome>), ModelErrors>,
+    },
+    /// Probe progress of the audit of this generation.
+    Progress(u64, ProgressEvent),
+    /// An audit ended.
+    Audited {
+        /// The audit request's generation.
+        generation: u64,
+        /// What was found (partial when cancelled).
+        outcome: Arc<Outcome>,
+        /// The audit was cancelled before every probe finished.
+        cancelled: bool,
+    },
+    /// The user chose a file in the open dialog (the app opens it, so that
+    /// it gets a generation and a place in *Open recent*).
+    Picked(PathBuf),
     /// A re-score (hypothetical or of a reloaded model) finished.
     Rescored(u64, Arc<Outcome>),
     /// A report was written (or not).
@@ -175,7 +204,11 @@ async fn run(
                     Err(e) => emit(Event::LabFailed(e)),
                 }
             }
-            Command::Load(path) => {
+            Command::Load { path, generation } => {
+                // The running audit probes the previous model: stop it.
+                if let Some(c) = st.cancel.take() {
+                    c.cancel();
+                }
                 let manifest = st.lab.as_ref().map(|l| l.manifest.clone());
                 let (p, rules) = (path.clone(), rules.clone());
                 let result = tokio::task::spawn_blocking(move || {
@@ -199,12 +232,16 @@ async fn run(
                     )]))
                 });
                 let ok = result.is_ok();
-                emit(Event::Loaded(path.clone(), result));
+                emit(Event::Loaded {
+                    generation,
+                    path: path.clone(),
+                    result,
+                });
                 if ok {
-                    st.watcher = watch(&path, self_tx.clone());
+                    st.watcher = watch(&path, generation, self_tx.clone());
                 }
             }
-            Command::Audit(model) => {
+            Command::Audit { model, generation } => {
                 if let Some(c) = st.cancel.take() {
                     c.cancel();
                 }
@@ -214,14 +251,19 @@ async fn run(
                 let e2 = emit.clone();
                 tokio::spawn(async move {
                     while let Some(p) = prx.recv().await {
-                        e2(Event::Progress(p));
+                        e2(Event::Progress(generation, p));
                     }
                 });
                 let (emit, rules) = (emit.clone(), rules.clone());
                 tokio::spawn(async move {
                     let outcome =
-                        pipeline::probe_and_audit(&model, &rules, &RunnerConfig::default(), cancel, Some(ptx)).await;
-                    emit(Event::Audited(Arc::new(outcome)));
+                        pipeline::probe_and_audit(&model, &rules, &RunnerConfig::default(), cancel.clone(), Some(ptx))
+                            .await;
+                    emit(Event::Audited {
+                        generation,
+                        outcome: Arc::new(outcome),
+                        cancelled: cancel.is_cancelled(),
+                    });
                 });
             }
             Command::Cancel => {
@@ -258,7 +300,6 @@ async fn run(
                 });
             }
             Command::PickOpen => {
-                let tx = self_tx.clone();
                 let emit = emit.clone();
                 tokio::spawn(async move {
                     let picked = rfd::AsyncFileDialog::new()
@@ -268,7 +309,7 @@ async fn run(
                         .await;
                     match picked {
                         Some(f) => {
-                            let _ = tx.send(Command::Load(f.path().to_path_buf()));
+                            emit(Event::Picked(f.path().to_path_buf()));
                         }
                         None => emit(Event::Error("no file chosen (a desktop portal is needed for dialogs; you can also drop a file on the window or run `strata open FILE`)".into())),
                     }
@@ -323,8 +364,13 @@ fn export(report: &Report, format: Format, path: &std::path::Path) -> Result<Pat
 }
 
 /// Watches the file's directory (editors replace files on save) and asks
-/// for a reload when the file changes.
-fn watch(path: &std::path::Path, tx: mpsc::UnboundedSender<Command>) -> Option<notify::RecommendedWatcher> {
+/// for a reload when the file changes, under the generation of the load
+/// that made the watcher (a reload of a file no longer open is dropped).
+fn watch(
+    path: &std::path::Path,
+    generation: u64,
+    tx: mpsc::UnboundedSender<Command>,
+) -> Option<notify::RecommendedWatcher> {
     let target = path.to_path_buf();
     let name = target.file_name()?.to_os_string();
     let dir = target
@@ -337,7 +383,10 @@ fn watch(path: &std::path::Path, tx: mpsc::UnboundedSender<Command>) -> Option<n
         let relevant = matches!(ev.kind, notify::EventKind::Modify(_) | notify::EventKind::Create(_))
             && ev.paths.iter().any(|p| p.file_name() == Some(name.as_os_str()));
         if relevant {
-            let _ = tx.send(Command::Load(target.clone()));
+            let _ = tx.send(Command::Load {
+                path: target.clone(),
+                generation,
+            });
         }
     })
     .ok()?;
