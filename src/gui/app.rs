@@ -123,6 +123,78 @@ impl Progress {
     }
 }
 
+/// Something the user can do from the keyboard (and from a menu).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Show the open dialog.
+    Open,
+    /// Run the audit, or cancel the running one.
+    ToggleAudit,
+    /// Save the HTML report into the export folder.
+    Export,
+    /// Focus the findings filter.
+    Find,
+    /// Fit the graph to the window.
+    Fit,
+    /// Enter presentation mode.
+    Present,
+    /// Select the next finding of the table.
+    NextFinding,
+    /// Select the previous finding of the table.
+    PreviousFinding,
+    /// Clear the selected finding, then the selected node.
+    ClearSelection,
+    /// Show or hide the keyboard help.
+    Help,
+}
+
+/// The keyboard shortcuts outside presentation mode, with what they do
+/// (the help overlay, the menus and the README list the same).
+pub const SHORTCUTS: &[(Action, egui::KeyboardShortcut, &str)] = {
+    use egui::{Key, KeyboardShortcut as K, Modifiers as M};
+    &[
+        (Action::Open, K::new(M::COMMAND, Key::O), "Open a file"),
+        (
+            Action::ToggleAudit,
+            K::new(M::COMMAND, Key::R),
+            "Run the audit (cancel it while it runs)",
+        ),
+        (
+            Action::Export,
+            K::new(M::COMMAND, Key::E),
+            "Save the HTML report into the export folder",
+        ),
+        (Action::Find, K::new(M::COMMAND, Key::F), "Focus the findings filter"),
+        (Action::Fit, K::new(M::COMMAND, Key::G), "Fit the graph to the window"),
+        (
+            Action::Present,
+            K::new(M::COMMAND, Key::P),
+            "Present (← → step, Esc leaves)",
+        ),
+        (Action::NextFinding, K::new(M::COMMAND, Key::ArrowDown), "Next finding"),
+        (
+            Action::PreviousFinding,
+            K::new(M::COMMAND, Key::ArrowUp),
+            "Previous finding",
+        ),
+        (
+            Action::ClearSelection,
+            K::new(M::NONE, Key::Escape),
+            "Clear the selection",
+        ),
+        (Action::Help, K::new(M::NONE, Key::F1), "This help"),
+    ]
+};
+
+/// The shortcut of an action, as the menus show it.
+pub fn shortcut_text(ctx: &egui::Context, action: Action) -> String {
+    SHORTCUTS
+        .iter()
+        .find(|(a, _, _)| *a == action)
+        .map(|(_, k, _)| ctx.format_shortcut(k))
+        .unwrap_or_default()
+}
+
 /// Which re-score a result answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pending {
@@ -178,6 +250,10 @@ pub struct StrataApp {
     pub presentation: Option<usize>,
     /// Messages for the status bar, newest last.
     pub messages: Vec<String>,
+    /// The keyboard help is shown.
+    pub show_help: bool,
+    /// Focus the findings filter on the next frame.
+    pub focus_filter: bool,
     launch: LaunchOptions,
 }
 
@@ -234,6 +310,8 @@ impl StrataApp {
             geometry: None,
             presentation: None,
             messages,
+            show_help: false,
+            focus_filter: false,
             launch: launch.clone(),
         };
         if launch.start_lab {
@@ -324,6 +402,61 @@ impl StrataApp {
             line.push_str(&format!(" (grade {} before caps)", s.uncapped_grade));
         }
         Some(line)
+    }
+
+    /// Does what a shortcut (or its menu entry) asks.
+    pub fn act(&mut self, action: Action) {
+        match action {
+            Action::Open => self.open_dialog(),
+            Action::ToggleAudit => {
+                if self.progress.is_some() {
+                    self.cancel_audit();
+                } else {
+                    self.run_audit();
+                }
+            }
+            Action::Export => {
+                // The first registered format is HTML.
+                if self.shown().is_some()
+                    && let Some(&format) = crate::report::exporters::exporters().first()
+                {
+                    self.export_to_folder(format);
+                }
+            }
+            Action::Find => self.focus_filter = true,
+            Action::Fit => self.camera.fit = true,
+            Action::Present => {
+                if self.shown().is_some() {
+                    self.presentation = Some(0);
+                    self.camera.fit = true;
+                }
+            }
+            Action::NextFinding | Action::PreviousFinding => {
+                let ids: Vec<String> = self.visible_findings().iter().map(|f| f.id.clone()).collect();
+                let at = self
+                    .selected_finding
+                    .as_ref()
+                    .and_then(|s| ids.iter().position(|i| i == s));
+                let next = match (action, at) {
+                    (_, None) => 0,
+                    (Action::NextFinding, Some(i)) => (i + 1).min(ids.len().saturating_sub(1)),
+                    (_, Some(i)) => i.saturating_sub(1),
+                };
+                if let Some(id) = ids.get(next) {
+                    self.selected_finding = Some(id.clone());
+                }
+            }
+            Action::ClearSelection => {
+                if self.show_help {
+                    self.show_help = false;
+                } else if self.selected_finding.is_some() {
+                    self.selected_finding = None;
+                } else {
+                    self.selected_node = None;
+                }
+            }
+            Action::Help => self.show_help = !self.show_help,
+        }
     }
 
     /// The outcome on screen: hypothetical when a what-if is active.
@@ -594,12 +727,7 @@ impl StrataApp {
             })
             .filter(|(_, x)| f.severity.is_none_or(|s| x.severity >= s))
             .filter(|(_, x)| f.layer.is_none_or(|l| x.layer == l))
-            .filter(|(_, x)| {
-                text.is_empty()
-                    || x.id.to_lowercase().contains(&text)
-                    || x.title.to_lowercase().contains(&text)
-                    || x.message.to_lowercase().contains(&text)
-            })
+            .filter(|(_, x)| finding_matches(x, &text))
             .filter(|(_, x)| self.selected_node.is_none() || x.node == self.selected_node)
             .collect();
         let rank = |s: Status| match s {
@@ -621,6 +749,28 @@ impl StrataApp {
             if f.ascending { o } else { o.reverse() }
         });
         rows.into_iter().map(|(i, _)| i).collect()
+    }
+
+    /// The selected node as the graph shows it; a component taken out by
+    /// the what-if is not in the hypothetical graph, so it comes from the
+    /// actual one (it stays selected, and the user can put it back).
+    pub fn selected_graph_node(&self) -> Option<crate::report::GraphNode> {
+        let id = self.selected_node.as_deref()?;
+        let find = |o: &Arc<Outcome>| o.report.graph.nodes.iter().find(|n| n.id == id).cloned();
+        self.shown().and_then(find).or_else(|| {
+            if self.whatif.bypassed.contains(id) {
+                self.actual().and_then(find)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// Forgets a selected node that no longer exists (the file changed).
+    pub fn prune_selection(&mut self) {
+        if self.selected_node.is_some() && self.shown().is_some() && self.selected_graph_node().is_none() {
+            self.selected_node = None;
+        }
     }
 
     /// The graph geometry of the shown outcome (cached per outcome).
@@ -662,6 +812,7 @@ impl StrataApp {
     /// Draws the whole UI.
     pub fn ui_root(&mut self, ui: &mut egui::Ui) {
         self.handle_events();
+        self.prune_selection();
         let ctx = ui.ctx().clone();
         ctx.set_theme(if self.settings.dark {
             egui::Theme::Dark
@@ -682,6 +833,25 @@ impl StrataApp {
         if self.presentation.is_some() {
             self.presentation_ui(ui);
             return;
+        }
+        // A text field keeps its keys (Esc, arrows) to itself.
+        let typing = ctx.egui_wants_keyboard_input();
+        let actions: Vec<Action> = ctx.input_mut(|i| {
+            SHORTCUTS
+                .iter()
+                .filter(|(_, k, _)| !(typing && k.modifiers.is_none()))
+                .filter(|(_, k, _)| i.consume_shortcut(k))
+                .map(|(a, _, _)| *a)
+                .collect()
+        });
+        for a in actions {
+            self.act(a);
+            if a == Action::Present && self.presentation.is_some() {
+                ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
+            }
+        }
+        if self.show_help {
+            panels::help_ui(self, &ctx);
         }
         panels::toolbar_ui(self, ui);
         egui::Panel::bottom("status").show(ui, |ui| panels::status_ui(self, ui));
@@ -792,28 +962,122 @@ impl StrataApp {
                 );
             }
             ui.separator();
-            let mut hl = Highlight {
+            let slide = slide(&o.report, layer);
+            let hl = Highlight {
                 text_scale: 1.25,
-                dim_others: true,
+                dim_others: !slide.emphasised.is_empty(),
                 bypassed: self.whatif.bypassed.clone(),
-                ..Highlight::default()
+                selected: self
+                    .selected_finding
+                    .as_ref()
+                    .and_then(|id| o.report.findings.iter().find(|f| &f.id == id))
+                    .and_then(|f| f.node.clone()),
+                emphasised: slide.emphasised.clone(),
             };
-            for f in o
-                .report
-                .findings
-                .iter()
-                .filter(|f| f.layer == layer && f.status != Status::NotApplicable)
-            {
-                if let Some(n) = &f.node {
-                    hl.emphasised.insert(n.clone());
-                }
-            }
-            if hl.emphasised.is_empty() {
-                hl.dim_others = false;
-            }
+            egui::Panel::right("slide-findings")
+                .resizable(true)
+                .default_size(420.0)
+                .show(ui, |ui| {
+                    self.slide_findings_ui(ui, &slide.failing);
+                });
             graph_view::graph_ui(ui, &o.report.graph, &geo, &mut self.camera, &hl);
         });
     }
+}
+
+/// Whether a finding matches the findings filter's text (already lower
+/// case): its id, rule id, title, message, subject, or its layer's name or
+/// title, case-insensitively. Empty text matches everything.
+pub fn finding_matches(f: &Finding, text: &str) -> bool {
+    text.is_empty()
+        || [
+            f.id.as_str(),
+            f.rule.as_str(),
+            f.title.as_str(),
+            f.message.as_str(),
+            f.subject.as_str(),
+            f.layer.name(),
+            f.layer.title(),
+        ]
+        .iter()
+        .any(|s| s.to_lowercase().contains(text))
+}
+
+/// The findings listed for a node: the open ones (every status but pass
+/// and not-applicable), in report order, and how many passed.
+pub fn node_findings<'a>(o: &'a Outcome, node: &str) -> (Vec<&'a Finding>, usize) {
+    let mine = o
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.node.as_deref() == Some(node) && f.status != Status::NotApplicable);
+    let (passed, open): (Vec<&Finding>, Vec<&Finding>) = mine.partition(|f| f.status == Status::Pass);
+    (open, passed.len())
+}
+
+/// Why switching `control` off everywhere would change nothing in `model`
+/// (no flow, component, endpoint or pin set declares it), or `None` when
+/// the switch has something to take away.
+pub fn control_unused(model: &Model, control: crate::model::Control) -> Option<String> {
+    use crate::model::{Control, Scheme};
+    let on_flows = model.arch.flows.iter().any(|f| f.controls.contains(&control));
+    let on_components = model.arch.components.iter().any(|c| c.enforces.contains(&control));
+    let declared = on_flows
+        || on_components
+        || match control {
+            Control::Tls => model.endpoints.iter().any(|e| e.scheme == Scheme::Https),
+            Control::Pinning => !model.pin_sets.is_empty(),
+            _ => false,
+        };
+    if declared {
+        None
+    } else {
+        Some(format!(
+            "no flow, component or endpoint of this model declares {}, so there is nothing to switch off",
+            control.name()
+        ))
+    }
+}
+
+/// What a presentation slide shows of one layer.
+#[derive(Debug, Clone, Default)]
+pub struct Slide<'a> {
+    /// The layer's failing findings (fail, error), worst first.
+    pub failing: Vec<&'a Finding>,
+    /// Nodes drawn at full strength: those of the layer's findings, and
+    /// every node of an unauthenticated path to a node that fails here
+    /// (the bypass is the point of the slide, not a detail to dim).
+    pub emphasised: std::collections::BTreeSet<String>,
+}
+
+/// The slide of `layer` in a report.
+pub fn slide(report: &crate::report::Report, layer: Layer) -> Slide<'_> {
+    let mut out = Slide::default();
+    for f in report
+        .findings
+        .iter()
+        .filter(|f| f.layer == layer && f.status != Status::NotApplicable)
+    {
+        if let Some(n) = &f.node {
+            out.emphasised.insert(n.clone());
+            if matches!(f.status, Status::Fail | Status::Error) {
+                for p in report
+                    .graph
+                    .attack_paths
+                    .iter()
+                    .filter(|p| !p.authenticated && &p.target == n)
+                {
+                    out.emphasised.extend(p.nodes.iter().cloned());
+                }
+            }
+        }
+        if matches!(f.status, Status::Fail | Status::Error) {
+            out.failing.push(f);
+        }
+    }
+    out.failing
+        .sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
+    out
 }
 
 /// What the app says when an audit is cancelled: the previous complete
@@ -832,6 +1096,42 @@ pub fn absolute_path(path: &std::path::Path) -> PathBuf {
     std::fs::canonicalize(path)
         .or_else(|_| std::path::absolute(path))
         .unwrap_or_else(|_| path.to_path_buf())
+}
+
+impl StrataApp {
+    /// The slide's list of failing findings; the selected one shows its
+    /// message, evidence and remediation.
+    fn slide_findings_ui(&mut self, ui: &mut egui::Ui, failing: &[&Finding]) {
+        ui.heading(egui::RichText::new(format!("{} failing finding(s)", failing.len())).size(24.0));
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
+            if failing.is_empty() {
+                ui.label(egui::RichText::new("Nothing fails on this layer.").size(18.0).italics());
+            }
+            for f in failing {
+                let selected = self.selected_finding.as_deref() == Some(f.id.as_str());
+                let text = egui::RichText::new(format!(
+                    "{} · {} — {}",
+                    f.status.name().to_uppercase(),
+                    f.severity.name(),
+                    f.title
+                ))
+                .size(18.0)
+                .color(graph_view::status_accent(f.status));
+                if ui.selectable_label(selected, text).clicked() {
+                    self.selected_finding = if selected { None } else { Some(f.id.clone()) };
+                }
+                if selected {
+                    ui.label(egui::RichText::new(&f.subject).monospace().size(15.0));
+                    ui.label(egui::RichText::new(&f.message).size(17.0));
+                    let facts = serde_json::to_string_pretty(&f.evidence).unwrap_or_default();
+                    ui.label(egui::RichText::new(facts).monospace().size(14.0));
+                    ui.label(egui::RichText::new(format!("Remediation: {}", f.remediation)).size(16.0));
+                }
+                ui.add_space(6.0);
+            }
+        });
+    }
 }
 
 impl eframe::App for StrataApp {
@@ -1027,5 +1327,140 @@ mod tests {
             },
         );
         assert_eq!(app.settings.recent, vec![p]);
+    }
+
+    fn acme() -> (Arc<Model>, Arc<Outcome>) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-projects/acme-pay/architecture.yaml");
+        let m = Arc::new(crate::model::load(&path).expect("sample"));
+        let o = outcome(&m);
+        (m, o)
+    }
+
+    #[test]
+    fn filtering_by_a_layer_name_finds_its_findings() {
+        let (_, o) = acme();
+        let pinning: Vec<&Finding> = o.report.findings.iter().filter(|f| f.layer == Layer::Pinning).collect();
+        assert!(!pinning.is_empty());
+        for f in &pinning {
+            assert!(finding_matches(f, "pinning"), "{}", f.id);
+        }
+        // Case-insensitive on the rule id and title too.
+        let f = pinning[0];
+        assert!(finding_matches(f, &f.rule.to_uppercase().to_lowercase()));
+        assert!(finding_matches(f, &f.title.to_lowercase()));
+        assert!(!finding_matches(f, "no-such-thing"));
+    }
+
+    #[test]
+    fn a_node_lists_as_many_findings_as_it_counts() {
+        let (_, o) = acme();
+        for n in &o.report.graph.nodes {
+            let (open, passed) = node_findings(&o, &n.id);
+            assert!(
+                open.iter()
+                    .all(|f| !matches!(f.status, Status::Pass | Status::NotApplicable))
+            );
+            let all = o
+                .report
+                .findings
+                .iter()
+                .filter(|f| f.node.as_deref() == Some(n.id.as_str()) && f.status != Status::NotApplicable)
+                .count();
+            assert_eq!(open.len() + passed, all, "{}", n.id);
+        }
+    }
+
+    #[test]
+    fn the_architecture_slide_highlights_the_bypass_and_lists_its_findings() {
+        let (_, o) = acme();
+        let s = slide(&o.report, Layer::Architecture);
+        assert!(s.emphasised.contains("ledger"));
+        assert!(
+            s.emphasised.contains("admin"),
+            "the admin console is the bypass: {:?}",
+            s.emphasised
+        );
+        assert!(
+            s.failing
+                .iter()
+                .any(|f| f.id == "graph-no-auth-bypass@component:ledger")
+        );
+        assert!(s.failing.iter().all(|f| f.layer == Layer::Architecture));
+    }
+
+    #[test]
+    fn a_switch_that_changes_nothing_says_why() {
+        let (m, _) = acme();
+        assert!(control_unused(&m, crate::model::Control::Tls).is_none());
+        assert!(control_unused(&m, crate::model::Control::Mtls).is_none());
+        let small = model("Alpha");
+        let why = control_unused(&small, crate::model::Control::Tls).expect("no tls declared");
+        assert!(why.contains("nothing to switch off"), "{why}");
+    }
+
+    #[test]
+    fn taking_a_component_out_keeps_it_selected() {
+        let mut app = app();
+        let (m, declared) = acme();
+        app.open(m.source.clone());
+        app.apply(Event::Loaded {
+            generation: app.load_generation,
+            path: app.path.clone().expect("path"),
+            result: Ok((m.clone(), declared)),
+        });
+        app.selected_node = Some("payments".into());
+        app.whatif.bypassed.insert("payments".into());
+        app.whatif_changed();
+        // The re-score arrives: the hypothetical graph has no payments node.
+        let rules = Ruleset::builtin().expect("rules");
+        let variant = Arc::new(crate::pipeline::audit_with(
+            &app.whatif.apply(&m),
+            &rules,
+            Evidence::default(),
+        ));
+        assert!(variant.report.graph.nodes.iter().all(|n| n.id != "payments"));
+        app.apply(Event::Rescored(app.generation, variant));
+        assert!(app.hypothetical.is_some());
+        app.prune_selection();
+        assert_eq!(app.selected_node.as_deref(), Some("payments"));
+        assert_eq!(app.selected_graph_node().map(|n| n.id).as_deref(), Some("payments"));
+        // Put back, without Reset.
+        app.whatif.bypassed.remove("payments");
+        app.whatif_changed();
+        assert!(app.whatif.is_empty());
+        assert_eq!(app.selected_node.as_deref(), Some("payments"));
+    }
+
+    #[test]
+    fn shortcuts_step_and_clear_the_selection() {
+        let mut app = app();
+        let (m, declared) = acme();
+        app.open(m.source.clone());
+        app.apply(Event::Loaded {
+            generation: app.load_generation,
+            path: app.path.clone().expect("path"),
+            result: Ok((m.clone(), declared)),
+        });
+        let ids: Vec<String> = app.visible_findings().iter().map(|f| f.id.clone()).collect();
+        assert!(ids.len() >= 2);
+        app.act(Action::NextFinding);
+        assert_eq!(app.selected_finding.as_ref(), Some(&ids[0]));
+        app.act(Action::NextFinding);
+        assert_eq!(app.selected_finding.as_ref(), Some(&ids[1]));
+        app.act(Action::PreviousFinding);
+        assert_eq!(app.selected_finding.as_ref(), Some(&ids[0]));
+        app.selected_node = Some("payments".into());
+        app.act(Action::ClearSelection);
+        assert!(app.selected_finding.is_none());
+        assert!(app.selected_node.is_some());
+        app.act(Action::ClearSelection);
+        assert!(app.selected_node.is_none());
+        app.act(Action::ToggleAudit);
+        assert!(app.progress.is_some());
+        app.act(Action::ToggleAudit);
+        assert!(app.progress.is_none());
+        // Every action has a shortcut, and no two share one.
+        let keys: std::collections::BTreeSet<String> = SHORTCUTS.iter().map(|(_, k, _)| format!("{k:?}")).collect();
+        assert_eq!(keys.len(), SHORTCUTS.len());
     }
 }
