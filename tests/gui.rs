@@ -219,3 +219,142 @@ fn snapshots_of_main_views() {
     h.run_steps(5);
     h.snapshot_options("presentation_architecture_layer", &tolerant());
 }
+
+/// The sample, loaded without the lab (declared audit only).
+fn loaded_sample() -> Harness<'static, StrataApp> {
+    let mut h = harness(LaunchOptions {
+        file: Some(sample("sample-projects/acme-pay/architecture.yaml")),
+        ..LaunchOptions::default()
+    });
+    wait_for(&mut h, "the sample to load", Duration::from_secs(20), |a| {
+        a.shown().is_some()
+    });
+    h
+}
+
+#[test]
+fn the_first_minutes_of_a_new_user() {
+    let mut h = loaded_sample();
+
+    // Clicking a finding's text (not the blank part of the row) selects it.
+    let first = h.state().visible_findings()[0].clone();
+    h.query_all_by_label(&first.title)
+        .next()
+        .expect("the finding's title in the table")
+        .click();
+    h.run_steps(3);
+    assert_eq!(h.state().selected_finding.as_deref(), Some(first.id.as_str()));
+    // Esc clears it.
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(h.state().selected_finding.is_none());
+
+    // Each filter label sits just left of its dropdown.
+    let combos: Vec<egui::Rect> = h
+        .query_all_by_role(egui::accesskit::Role::ComboBox)
+        .map(|n| n.rect())
+        .collect();
+    for label in ["status", "severity", "layer"] {
+        let l = h.get_by_role_and_label(egui::accesskit::Role::Label, label).rect();
+        assert!(
+            combos
+                .iter()
+                .any(|c| c.min.x >= l.max.x && c.min.x - l.max.x < 30.0 && (c.center().y - l.center().y).abs() < 8.0),
+            "no dropdown right after the {label:?} label {l:?} (dropdowns: {combos:?})"
+        );
+    }
+
+    // Filtering "pinning" finds the pinning layer's findings.
+    h.state_mut().filter.status = strata::gui::app::StatusFilter::All;
+    h.get_by_role_and_label(egui::Role::TextInput, "Filter").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::TextInput, "Filter")
+        .type_text("Pinning");
+    h.run_steps(3);
+    let rows = h.state().visible_findings();
+    assert!(rows.iter().any(|f| f.layer == strata::audit::rules::Layer::Pinning));
+    h.state_mut().filter.text.clear();
+    h.state_mut().filter.status = strata::gui::app::StatusFilter::Open;
+
+    // A node says "N finding(s)" and lists N.
+    h.get_by_label("Payments service").click();
+    h.run_steps(3);
+    let o = h.state().shown().expect("outcome").clone();
+    let (open, _) = strata::gui::app::node_findings(&o, "payments");
+    assert!(!open.is_empty());
+    h.get_by_label(&format!("{} finding(s) on this node", open.len()));
+    for f in &open {
+        assert!(h.query_all_by_label(&f.title).count() >= 1, "{} not listed", f.title);
+    }
+
+    // Take the component out: it stays selected and can be put back.
+    h.get_by_label("this component were gone (traffic goes straight through)")
+        .click();
+    wait_for(&mut h, "the hypothetical re-score", Duration::from_secs(10), |a| {
+        a.hypothetical.is_some()
+    });
+    assert_eq!(h.state().selected_node.as_deref(), Some("payments"));
+    h.get_by_label("this component were gone (traffic goes straight through)")
+        .click();
+    h.run_steps(3);
+    assert!(h.state().whatif.is_empty());
+    assert_eq!(h.state().selected_node.as_deref(), Some("payments"));
+
+    // The grade explains itself.
+    let score = o.report.score.clone();
+    h.get_by_label_contains(&format!(
+        "Score {}/100 (grade {} before caps)",
+        score.overall, score.uncapped_grade
+    ));
+    for cap in &score.caps {
+        h.get_by_label(&format!("Capped: {cap}"));
+    }
+
+    // Ctrl+F focuses the filter; F1 shows the shortcuts.
+    h.key_press(egui::Key::F1);
+    h.run_steps(2);
+    h.get_by_label("Keyboard shortcuts");
+    h.get_by_label("Save the HTML report into the export folder");
+}
+
+#[test]
+fn what_if_no_tls_changes_the_findings_and_the_score() {
+    let mut h = loaded_sample();
+    let before = h.state().shown().expect("outcome").report.score.clone();
+    h.get_by_label("What if a control were switched off everywhere").click();
+    h.run_steps(3);
+    h.get_by_label("no tls").click();
+    wait_for(&mut h, "the hypothetical re-score", Duration::from_secs(10), |a| {
+        a.hypothetical.is_some()
+    });
+    let after = h.state().shown().expect("outcome").clone();
+    assert_eq!(
+        finding_status(h.state(), "endpoint-uses-tls@endpoint:api"),
+        Some(Status::Fail)
+    );
+    assert!(after.report.score.overall < before.overall);
+    assert_ne!(after.report.score.layers, before.layers);
+}
+
+#[test]
+fn the_architecture_slide_lists_its_findings_and_keeps_the_bypass_bright() {
+    let mut h = loaded_sample();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::P);
+    h.run_steps(3);
+    assert_eq!(h.state().presentation, Some(0));
+    h.state_mut().presentation = Some(9);
+    h.run_steps(3);
+    h.get_by_label_contains("failing finding(s)");
+    let o = h.state().shown().expect("outcome").clone();
+    let bypass = o
+        .report
+        .findings
+        .iter()
+        .find(|f| f.id == "graph-no-auth-bypass@component:ledger")
+        .expect("bypass finding");
+    let row = h.get_by_label_contains(&bypass.title);
+    row.click();
+    h.run_steps(3);
+    assert_eq!(h.state().selected_finding.as_deref(), Some(bypass.id.as_str()));
+    h.get_by_label_contains(&format!("Remediation: {}", bypass.remediation));
+}

@@ -169,7 +169,7 @@ pub const SHORTCUTS: &[(Action, egui::KeyboardShortcut, &str)] = {
         (
             Action::Present,
             K::new(M::COMMAND, Key::P),
-            "Present (← → step, Esc leaves)",
+            "Present (Left/Right step, Esc leaves)",
         ),
         (Action::NextFinding, K::new(M::COMMAND, Key::ArrowDown), "Next finding"),
         (
@@ -938,9 +938,12 @@ impl StrataApp {
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     ui.label(
-                        egui::RichText::new(format!("Grade {}", o.report.score.grade))
-                            .size(34.0)
-                            .strong(),
+                        egui::RichText::new(format!(
+                            "Grade {} · {}/100",
+                            o.report.score.grade, o.report.score.overall
+                        ))
+                        .size(34.0)
+                        .strong(),
                     );
                     if !self.whatif.is_empty() {
                         ui.label(
@@ -1111,10 +1114,11 @@ impl StrataApp {
             for f in failing {
                 let selected = self.selected_finding.as_deref() == Some(f.id.as_str());
                 let text = egui::RichText::new(format!(
-                    "{} · {} — {}",
+                    "{} · {} — {} ({})",
                     f.status.name().to_uppercase(),
                     f.severity.name(),
-                    f.title
+                    f.title,
+                    f.subject
                 ))
                 .size(18.0)
                 .color(graph_view::status_accent(f.status));
@@ -1122,7 +1126,6 @@ impl StrataApp {
                     self.selected_finding = if selected { None } else { Some(f.id.clone()) };
                 }
                 if selected {
-                    ui.label(egui::RichText::new(&f.subject).monospace().size(15.0));
                     ui.label(egui::RichText::new(&f.message).size(17.0));
                     let facts = serde_json::to_string_pretty(&f.evidence).unwrap_or_default();
                     ui.label(egui::RichText::new(facts).monospace().size(14.0));

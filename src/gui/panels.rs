@@ -433,7 +433,7 @@ pub fn findings_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
             StatusFilter::Only(s) => s.name().to_string(),
         };
         // Each label before its dropdown, as one reads it.
-        ui.label("status");
+        let label = ui.label("status");
         egui::ComboBox::from_id_salt("status-filter")
             .selected_text(st)
             .show_ui(ui, |ui| {
@@ -442,13 +442,15 @@ pub fn findings_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
                 for s in [Status::Fail, Status::Error, Status::Unverified, Status::Pass] {
                     ui.selectable_value(&mut app.filter.status, StatusFilter::Only(s), s.name());
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
         let sev = app
             .filter
             .severity
             .map(|s| format!(">= {}", s.name()))
             .unwrap_or_else(|| "any".into());
-        ui.label("severity");
+        let label = ui.label("severity");
         egui::ComboBox::from_id_salt("severity-filter")
             .selected_text(sev)
             .show_ui(ui, |ui| {
@@ -456,9 +458,11 @@ pub fn findings_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
                 for s in SEVERITIES {
                     ui.selectable_value(&mut app.filter.severity, Some(s), format!(">= {}", s.name()));
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
         let layer = app.filter.layer.map(|l| l.title()).unwrap_or("all layers");
-        ui.label("layer");
+        let label = ui.label("layer");
         egui::ComboBox::from_id_salt("layer-filter")
             .selected_text(layer)
             .show_ui(ui, |ui| {
@@ -466,7 +470,9 @@ pub fn findings_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
                 for l in Layer::ALL {
                     ui.selectable_value(&mut app.filter.layer, Some(l), l.title());
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
         if let Some(n) = app.selected_node.clone()
             && ui
                 .button(format!("node: {n} (show all)"))
