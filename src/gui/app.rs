@@ -233,6 +233,10 @@ pub struct StrataApp {
     /// Why the audit on screen is not the latest one asked for (cancelled,
     /// file changed); shown over the graph until the next audit ends.
     pub audit_note: Option<String>,
+    /// Which "switched off everywhere" what-ifs change the outcome on
+    /// screen (filled by the worker after each new outcome).
+    pub effects: BTreeMap<crate::model::Control, bool>,
+    effects_generation: u64,
     /// Audit progress while probing.
     pub progress: Option<Progress>,
     /// Lab state line.
@@ -301,6 +305,8 @@ impl StrataApp {
             load_generation: 0,
             audit_generation: 0,
             audit_note: None,
+            effects: BTreeMap::new(),
+            effects_generation: 0,
             progress: None,
             lab: "lab: off".into(),
             selected_node: None,
@@ -474,6 +480,45 @@ impl StrataApp {
         self.audited.as_ref().or(self.declared.as_ref())
     }
 
+    /// Asks the worker which global switches change the actual outcome.
+    fn request_effects(&mut self) {
+        let (Some(model), Some(base)) = (self.model.clone(), self.actual().cloned()) else {
+            return;
+        };
+        self.effects_generation += 1;
+        self.effects.clear();
+        let controls = CONTROLS
+            .iter()
+            .copied()
+            .filter(|c| control_unused(&model, *c).is_none())
+            .collect();
+        self.worker.send(Command::Effects {
+            model,
+            evidence: Arc::new(base.evidence.clone()),
+            controls,
+            generation: self.effects_generation,
+        });
+    }
+
+    /// Why the "no `control`" switch is disabled, or `None` when it has an
+    /// effect (or its effect is not known yet). A switch already on stays
+    /// enabled, so it can be switched back.
+    pub fn switch_disabled(&self, control: crate::model::Control) -> Option<String> {
+        if self.whatif.controls_off.contains(&control) {
+            return None;
+        }
+        if let Some(why) = self.model.as_ref().and_then(|m| control_unused(m, control)) {
+            return Some(why);
+        }
+        match self.effects.get(&control) {
+            Some(false) => Some(format!(
+                "switching {} off everywhere changes no finding and no score of this audit",
+                control.name()
+            )),
+            _ => None,
+        }
+    }
+
     /// Re-scores the what-if (no probing).
     pub fn whatif_changed(&mut self) {
         self.hypothetical = None;
@@ -629,6 +674,7 @@ impl StrataApp {
                             });
                         }
                         self.whatif_changed();
+                        self.request_effects();
                         let name = path
                             .file_name()
                             .map(|n| n.to_string_lossy().into_owned())
@@ -681,11 +727,13 @@ impl StrataApp {
                 ));
                 self.audited = Some(o);
                 self.whatif_changed();
+                self.request_effects();
             }
             Event::Rescored(generation, o) => {
                 if self.pending.contains(&Pending::Base(generation)) {
                     self.audited = Some(o);
                     self.whatif_changed();
+                    self.request_effects();
                 } else if self.pending.contains(&Pending::Hypothetical(generation)) && generation == self.generation {
                     self.hypothetical = Some(o);
                 }
@@ -693,6 +741,11 @@ impl StrataApp {
                     .retain(|p| !matches!(p, Pending::Base(g) | Pending::Hypothetical(g) if *g == generation));
             }
             Event::Picked(p) => self.open(p),
+            Event::Effects(generation, effects) => {
+                if generation == self.effects_generation {
+                    self.effects = effects;
+                }
+            }
             Event::Exported(Ok(p)) => self.note(format!("exported {}", p.display())),
             Event::Exported(Err(e)) => self.note(format!("export failed: {e}")),
             Event::Error(e) => self.note(e),
@@ -987,6 +1040,25 @@ impl StrataApp {
         });
     }
 }
+
+/// Every control a what-if can switch off, in menu order.
+pub const CONTROLS: [crate::model::Control; 12] = {
+    use crate::model::Control;
+    [
+        Control::Tls,
+        Control::Pinning,
+        Control::Mtls,
+        Control::Jwt,
+        Control::Oauth,
+        Control::Session,
+        Control::ApiKey,
+        Control::RequestSigning,
+        Control::Attestation,
+        Control::RateLimit,
+        Control::Waf,
+        Control::Monitoring,
+    ]
+};
 
 /// Whether a finding matches the findings filter's text (already lower
 /// case): its id, rule id, title, message, subject, or its layer's name or
@@ -1465,5 +1537,35 @@ mod tests {
         // Every action has a shortcut, and no two share one.
         let keys: std::collections::BTreeSet<String> = SHORTCUTS.iter().map(|(_, k, _)| format!("{k:?}")).collect();
         assert_eq!(keys.len(), SHORTCUTS.len());
+    }
+
+    #[test]
+    fn a_switch_without_effect_is_disabled_with_the_reason() {
+        use crate::model::Control;
+        let mut app = app();
+        let (m, declared) = acme();
+        app.open(m.source.clone());
+        app.apply(Event::Loaded {
+            generation: app.load_generation,
+            path: app.path.clone().expect("path"),
+            result: Ok((m.clone(), declared.clone())),
+        });
+        let rules = Ruleset::builtin().expect("rules");
+        let effects = super::super::worker::effects_of(&m, &rules, &declared.evidence, &[Control::Tls, Control::Waf]);
+        assert_eq!(effects.get(&Control::Tls), Some(&true));
+        assert_eq!(
+            effects.get(&Control::Waf),
+            Some(&false),
+            "the sample's rules never read waf"
+        );
+        // A stale answer is ignored; the current one disables the inert switch.
+        app.apply(Event::Effects(app.effects_generation + 1, effects.clone()));
+        assert!(app.switch_disabled(Control::Waf).is_none());
+        app.apply(Event::Effects(app.effects_generation, effects));
+        assert!(app.switch_disabled(Control::Tls).is_none());
+        let why = app.switch_disabled(Control::Waf).expect("disabled");
+        assert!(why.contains("changes no finding"), "{why}");
+        // Declared nowhere: disabled before any answer.
+        assert!(app.switch_disabled(Control::Oauth).is_some());
     }
 }

@@ -2,7 +2,7 @@
 //! (evidence and what-if), banners and status bar. Each `*_ui` function
 //! only reads and edits the app state; none does I/O.
 
-use super::app::{Action, SHORTCUTS, SortKey, StatusFilter, StrataApp, control_unused, node_findings, shortcut_text};
+use super::app::{Action, CONTROLS, SHORTCUTS, SortKey, StatusFilter, StrataApp, node_findings, shortcut_text};
 use super::graph_view::status_accent;
 use crate::audit::rules::{Layer, Severity};
 use crate::audit::{Finding, Status};
@@ -18,20 +18,6 @@ const SEVERITIES: [Severity; 5] = [
     Severity::Medium,
     Severity::Low,
     Severity::Info,
-];
-const CONTROLS: [Control; 12] = [
-    Control::Tls,
-    Control::Pinning,
-    Control::Mtls,
-    Control::Jwt,
-    Control::Oauth,
-    Control::Session,
-    Control::ApiKey,
-    Control::RequestSigning,
-    Control::Attestation,
-    Control::RateLimit,
-    Control::Waf,
-    Control::Monitoring,
 ];
 
 fn status_text(s: Status) -> RichText {
@@ -703,8 +689,8 @@ fn whatif_global_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
             ui.horizontal_wrapped(|ui| {
                 for c in CONTROLS {
                     let mut off = app.whatif.controls_off.contains(&c);
-                    let unused = app.model.as_ref().and_then(|m| control_unused(m, c));
-                    let enabled = unused.is_none() || off;
+                    let unused = app.switch_disabled(c);
+                    let enabled = unused.is_none();
                     let resp = ui.add_enabled(enabled, egui::Checkbox::new(&mut off, format!("no {}", c.name())));
                     let resp = match &unused {
                         Some(why) => resp.on_disabled_hover_text(why),

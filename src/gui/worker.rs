@@ -52,6 +52,19 @@ pub enum Command {
         /// Echoed back, so stale results can be dropped.
         generation: u64,
     },
+    /// Find which "switched off everywhere" what-ifs would change the
+    /// findings of `model` with `evidence` (a switch that changes nothing
+    /// is disabled in the app, with the reason).
+    Effects {
+        /// The declared model.
+        model: Arc<Model>,
+        /// Evidence of the outcome on screen.
+        evidence: Arc<Evidence>,
+        /// The switches to try.
+        controls: Vec<crate::model::Control>,
+        /// Echoed back in [`Event::Effects`].
+        generation: u64,
+    },
     /// Write a report into a folder, under the model's report name
     /// (refused when that name belongs to another model's report there).
     Export {
@@ -107,6 +120,9 @@ pub enum Event {
         /// The audit was cancelled before every probe finished.
         cancelled: bool,
     },
+    /// For each tried control: whether switching it off everywhere changes
+    /// any finding or score.
+    Effects(u64, std::collections::BTreeMap<crate::model::Control, bool>),
     /// The user chose a file in the open dialog (the app opens it, so that
     /// it gets a generation and a place in *Open recent*).
     Picked(PathBuf),
@@ -284,6 +300,18 @@ async fn run(
                     emit(Event::Rescored(generation, Arc::new(outcome)));
                 });
             }
+            Command::Effects {
+                model,
+                evidence,
+                controls,
+                generation,
+            } => {
+                let (emit, rules) = (emit.clone(), rules.clone());
+                tokio::task::spawn_blocking(move || {
+                    let effects = effects_of(&model, &rules, &evidence, &controls);
+                    emit(Event::Effects(generation, effects));
+                });
+            }
             Command::Export {
                 report,
                 format,
@@ -344,6 +372,37 @@ async fn run(
             }
         }
     }
+}
+
+/// For each control: whether switching it off everywhere changes the
+/// audit of `model` with `evidence` ([`changes_anything`]).
+pub fn effects_of(
+    model: &Model,
+    rules: &Ruleset,
+    evidence: &Evidence,
+    controls: &[crate::model::Control],
+) -> std::collections::BTreeMap<crate::model::Control, bool> {
+    let base = pipeline::audit_with(model, rules, evidence.clone());
+    controls
+        .iter()
+        .map(|&c| {
+            let w = WhatIf {
+                controls_off: [c].into(),
+                ..WhatIf::default()
+            };
+            let variant = pipeline::audit_with(&w.apply(model), rules, evidence.clone());
+            (c, changes_anything(&base, &variant))
+        })
+        .collect()
+}
+
+/// Whether a variant's audit differs from the base's: another score, or a
+/// finding that appears, disappears or changes status.
+pub fn changes_anything(base: &Outcome, variant: &Outcome) -> bool {
+    let statuses = |o: &Outcome| -> Vec<(String, crate::audit::Status)> {
+        o.report.findings.iter().map(|f| (f.id.clone(), f.status)).collect()
+    };
+    base.report.score != variant.report.score || statuses(base) != statuses(variant)
 }
 
 /// Reads, rebases onto the running lab's ports, and validates a model.
