@@ -649,8 +649,21 @@ impl StrataApp {
                 path,
                 result,
             } => {
-                if generation != self.load_generation || Some(&path) != self.path.as_ref() {
+                if generation != self.load_generation {
                     return;
+                }
+                // The worker answers with the canonical path: remember that one.
+                if let Some(asked) = self.path.clone()
+                    && asked != path
+                {
+                    for p in &mut self.settings.recent {
+                        if *p == asked {
+                            *p = path.clone();
+                        }
+                    }
+                    let mut seen = std::collections::BTreeSet::new();
+                    self.settings.recent.retain(|p| seen.insert(p.clone()));
+                    self.path = Some(path.clone());
                 }
                 match result {
                     Ok((model, declared)) => {
@@ -1165,12 +1178,23 @@ pub fn cancelled_note(why: &str, kept_previous: bool) -> String {
     }
 }
 
-/// `path` made absolute (canonical when it exists), so that a recent file
-/// opens from any start directory.
+/// `path` made absolute against the current directory, with `.` and `..`
+/// removed, without touching the disk (the GUI thread never waits on a
+/// file system); the worker answers with the canonical path.
 pub fn absolute_path(path: &std::path::Path) -> PathBuf {
-    std::fs::canonicalize(path)
-        .or_else(|_| std::path::absolute(path))
-        .unwrap_or_else(|_| path.to_path_buf())
+    use std::path::Component;
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 impl StrataApp {
@@ -1392,6 +1416,18 @@ mod tests {
         assert!(p.is_absolute(), "{}", p.display());
         assert!(p.ends_with("some/relative/arch.yaml"));
         assert_eq!(app.path.as_ref(), Some(&p));
+        // `..` is resolved without the disk; the worker's canonical answer replaces it.
+        let mut app2 = super::tests::app();
+        app2.open(PathBuf::from("/nonexistent/x/../a.yaml"));
+        assert_eq!(app2.path.as_deref(), Some(std::path::Path::new("/nonexistent/a.yaml")));
+        let m = model("Alpha");
+        app2.apply(Event::Loaded {
+            generation: app2.load_generation,
+            path: PathBuf::from("/real/a.yaml"),
+            result: Ok((m.clone(), outcome(&m))),
+        });
+        assert_eq!(app2.path.as_deref(), Some(std::path::Path::new("/real/a.yaml")));
+        assert_eq!(app2.settings.recent, vec![PathBuf::from("/real/a.yaml")]);
         // Relative entries of older versions are forgotten.
         let app = StrataApp::with_context(
             &egui::Context::default(),

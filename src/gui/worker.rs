@@ -225,6 +225,13 @@ async fn run(
                 if let Some(c) = st.cancel.take() {
                     c.cancel();
                 }
+                // Answer with the canonical path (kept in *Open recent*).
+                let asked = path.clone();
+                let path = tokio::task::spawn_blocking(move || std::fs::canonicalize(asked))
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+                    .unwrap_or(path);
                 let manifest = st.lab.as_ref().map(|l| l.manifest.clone());
                 let (p, rules) = (path.clone(), rules.clone());
                 let result = tokio::task::spawn_blocking(move || {
