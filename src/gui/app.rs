@@ -204,7 +204,10 @@ enum Pending {
 
 /// The application.
 pub struct StrataApp {
-    worker: Worker,
+    /// The worker; `None` in a headless app (tests), whose commands are
+    /// kept in `outbox` instead.
+    worker: Option<Worker>,
+    outbox: Vec<Command>,
     /// The rules in use.
     pub rules: Arc<Ruleset>,
     /// Persisted settings.
@@ -286,11 +289,38 @@ impl StrataApp {
         };
         let repaint_ctx = ctx.clone();
         let worker = match Worker::spawn(rules.clone(), move || repaint_ctx.request_repaint()) {
-            Ok(w) => w,
-            Err(e) => panic!("{e}"),
+            Ok(w) => Some(w),
+            Err(e) => {
+                messages.push(format!("{e}; nothing can be loaded or audited"));
+                None
+            }
         };
+        StrataApp::build(worker, rules, messages, launch, settings)
+    }
+
+    /// The app without a worker thread: the state and its reducer alone.
+    /// What it asks of the worker is kept, in order, for [`Self::take_commands`].
+    pub fn headless(launch: LaunchOptions, mut settings: Settings) -> StrataApp {
+        settings.recent.retain(|p| p.is_absolute());
+        let rules = Arc::new(Ruleset::builtin().unwrap_or_default());
+        StrataApp::build(None, rules, Vec::new(), launch, settings)
+    }
+
+    /// The commands a headless app sent since the last call.
+    pub fn take_commands(&mut self) -> Vec<Command> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    fn build(
+        worker: Option<Worker>,
+        rules: Arc<Ruleset>,
+        messages: Vec<String>,
+        launch: LaunchOptions,
+        settings: Settings,
+    ) -> StrataApp {
         let mut app = StrataApp {
             worker,
+            outbox: Vec::new(),
             rules,
             settings,
             path: None,
@@ -322,11 +352,19 @@ impl StrataApp {
         };
         if launch.start_lab {
             app.lab = "lab: starting…".into();
-            app.worker.send(Command::StartLab);
+            app.send(Command::StartLab);
         } else if let Some(f) = launch.file {
             app.open(f);
         }
         app
+    }
+
+    /// Hands a command to the worker (never blocks).
+    fn send(&mut self, c: Command) {
+        match &self.worker {
+            Some(w) => w.send(c),
+            None => self.outbox.push(c),
+        }
     }
 
     /// Opens a file (loading happens on the worker). The path is made
@@ -350,7 +388,7 @@ impl StrataApp {
         }
         self.path = Some(path.clone());
         self.load_generation += 1;
-        self.worker.send(Command::Load {
+        self.send(Command::Load {
             path,
             generation: self.load_generation,
         });
@@ -362,7 +400,7 @@ impl StrataApp {
             self.audit_generation += 1;
             self.audit_note = None;
             self.progress = Some(Progress::default());
-            self.worker.send(Command::Audit {
+            self.send(Command::Audit {
                 model: m,
                 generation: self.audit_generation,
             });
@@ -378,7 +416,7 @@ impl StrataApp {
 
     /// Stops the running audit: whatever it still sends is stale.
     fn stop_audit(&mut self, why: &str) {
-        self.worker.send(Command::Cancel);
+        self.send(Command::Cancel);
         self.audit_generation += 1;
         self.progress = None;
         self.launch.auto_audit = false;
@@ -492,7 +530,7 @@ impl StrataApp {
             .copied()
             .filter(|c| control_unused(&model, *c).is_none())
             .collect();
-        self.worker.send(Command::Effects {
+        self.send(Command::Effects {
             model,
             evidence: Arc::new(base.evidence.clone()),
             controls,
@@ -530,7 +568,7 @@ impl StrataApp {
         };
         self.generation += 1;
         self.pending.push(Pending::Hypothetical(self.generation));
-        self.worker.send(Command::Rescore {
+        self.send(Command::Rescore {
             model,
             evidence: Arc::new(base.evidence.clone()),
             whatif: self.whatif.clone(),
@@ -581,7 +619,7 @@ impl StrataApp {
         let report = o.report.clone();
         let model = self.path.clone().unwrap_or_else(|| PathBuf::from("audit"));
         let dir = self.export_folder();
-        self.worker.send(Command::Export {
+        self.send(Command::Export {
             report,
             format,
             dir,
@@ -595,7 +633,7 @@ impl StrataApp {
         let Some(o) = self.shown() else { return };
         let stem = self.report_stem(o);
         let report = o.report.clone();
-        self.worker.send(Command::PickExport {
+        self.send(Command::PickExport {
             report,
             format,
             suggested: format!("{stem}.strata.{}", format.extension()),
@@ -604,7 +642,7 @@ impl StrataApp {
 
     /// Asks for an open dialog.
     pub fn open_dialog(&mut self) {
-        self.worker.send(Command::PickOpen);
+        self.send(Command::PickOpen);
     }
 
     fn note(&mut self, m: impl Into<String>) {
@@ -616,7 +654,8 @@ impl StrataApp {
 
     /// Applies worker events (never blocks).
     pub fn handle_events(&mut self) {
-        for ev in self.worker.drain() {
+        let events = self.worker.as_ref().map(Worker::drain).unwrap_or_default();
+        for ev in events {
             self.apply(ev);
         }
     }
@@ -679,7 +718,7 @@ impl StrataApp {
                             // Keep the evidence, re-score the edited model.
                             self.generation += 1;
                             self.pending.push(Pending::Base(self.generation));
-                            self.worker.send(Command::Rescore {
+                            self.send(Command::Rescore {
                                 model: model.clone(),
                                 evidence: Arc::new(a.evidence.clone()),
                                 whatif: WhatIf::default(),
@@ -1261,7 +1300,7 @@ mod tests {
     }
 
     fn app() -> StrataApp {
-        StrataApp::with_context(&egui::Context::default(), LaunchOptions::default(), Settings::default())
+        StrataApp::headless(LaunchOptions::default(), Settings::default())
     }
 
     /// Opens `path` and answers the load with a model named `name`.
@@ -1286,8 +1325,17 @@ mod tests {
         let a = open_loaded(&mut app, "/nonexistent/a.yaml", "Alpha");
         app.run_audit();
         let audit_of_a = app.audit_generation;
+        assert!(
+            app.take_commands()
+                .iter()
+                .any(|c| matches!(c, Command::Audit { generation, .. } if *generation == audit_of_a))
+        );
         open_loaded(&mut app, "/nonexistent/b.yaml", "Beta");
         assert!(app.progress.is_none(), "opening another file cancels the running audit");
+        let sent = app.take_commands();
+        let cancel = sent.iter().position(|c| matches!(c, Command::Cancel));
+        let load = sent.iter().position(|c| matches!(c, Command::Load { .. }));
+        assert!(cancel.is_some() && cancel < load, "cancel, then load: {sent:?}");
         // A's audit ends after B is open: it must not show under B's name.
         app.apply(Event::Audited {
             generation: audit_of_a,
@@ -1389,8 +1437,7 @@ mod tests {
         app.run_audit();
         assert_eq!(app.grade_line().as_deref(), Some("Auditing…"));
         // Before the file is even loaded, with `--audit`.
-        let mut app = StrataApp::with_context(
-            &egui::Context::default(),
+        let mut app = StrataApp::headless(
             LaunchOptions {
                 file: Some(PathBuf::from("/nonexistent/a.yaml")),
                 auto_audit: true,
@@ -1429,8 +1476,7 @@ mod tests {
         assert_eq!(app2.path.as_deref(), Some(std::path::Path::new("/real/a.yaml")));
         assert_eq!(app2.settings.recent, vec![PathBuf::from("/real/a.yaml")]);
         // Relative entries of older versions are forgotten.
-        let app = StrataApp::with_context(
-            &egui::Context::default(),
+        let app = StrataApp::headless(
             LaunchOptions::default(),
             Settings {
                 recent: vec![PathBuf::from("rel.yaml"), p.clone()],
