@@ -372,19 +372,24 @@ impl StrataApp {
     /// A running audit is cancelled: it probes the previous model.
     pub fn open(&mut self, path: PathBuf) {
         let path = absolute_path(&path);
-        if self.progress.is_some() {
-            self.stop_audit("the audit was cancelled because a file was opened");
-        }
         self.settings.recent.retain(|p| p != &path);
         self.settings.recent.insert(0, path.clone());
         self.settings.recent.truncate(10);
         if self.path.as_ref() != Some(&path) {
+            // Nothing of the previous file may show under the new name.
+            self.model = None;
+            self.declared = None;
+            self.load_error = None;
             self.audited = None;
             self.hypothetical = None;
+            self.effects.clear();
             self.whatif = WhatIf::default();
             self.selected_node = None;
             self.selected_finding = None;
             self.camera.fit = true;
+        }
+        if self.progress.is_some() {
+            self.stop_audit("the audit was cancelled because a file was opened");
         }
         self.path = Some(path.clone());
         self.load_generation += 1;
@@ -978,7 +983,9 @@ impl StrataApp {
         egui::CentralPanel::default().show(ui, |ui| {
             panels::banners_ui(self, ui);
             let Some(o) = self.shown().cloned() else {
-                let text = if self.path.is_some() || self.launch.file.is_some() {
+                let text = if self.load_error.is_some() {
+                    "The file could not be loaded (see above)."
+                } else if self.path.is_some() || self.launch.file.is_some() {
                     if self.auditing() {
                         "Loading the model, then auditing…"
                     } else {
@@ -1336,6 +1343,11 @@ mod tests {
         let cancel = sent.iter().position(|c| matches!(c, Command::Cancel));
         let load = sent.iter().position(|c| matches!(c, Command::Load { .. }));
         assert!(cancel.is_some() && cancel < load, "cancel, then load: {sent:?}");
+        let note = app.audit_note.clone().unwrap_or_default();
+        assert!(
+            note.contains("a file was opened") && !note.contains("previous complete audit"),
+            "{note}"
+        );
         // A's audit ends after B is open: it must not show under B's name.
         app.apply(Event::Audited {
             generation: audit_of_a,
@@ -1347,6 +1359,15 @@ mod tests {
         // And its late progress is ignored too.
         app.apply(Event::Progress(audit_of_a, ProgressEvent::Planned { total: 3 }));
         assert!(app.progress.is_none());
+    }
+
+    #[test]
+    fn while_another_file_loads_nothing_of_the_previous_one_shows() {
+        let mut app = app();
+        open_loaded(&mut app, "/nonexistent/a.yaml", "Alpha");
+        assert_eq!(shown_name(&app).as_deref(), Some("Alpha"));
+        app.open(PathBuf::from("/nonexistent/b.yaml"));
+        assert!(app.shown().is_none() && app.model.is_none());
     }
 
     #[test]
