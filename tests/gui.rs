@@ -358,3 +358,40 @@ fn the_architecture_slide_lists_its_findings_and_keeps_the_bypass_bright() {
     assert_eq!(h.state().selected_finding.as_deref(), Some(bypass.id.as_str()));
     h.get_by_label_contains(&format!("Remediation: {}", bypass.remediation));
 }
+
+#[test]
+fn until_the_first_audit_ends_the_app_says_it_is_auditing() {
+    let mut h = harness(LaunchOptions {
+        file: Some(sample("sample-projects/acme-pay/architecture.yaml")),
+        start_lab: true,
+        auto_audit: true,
+    });
+    let start = Instant::now();
+    let mut saw_auditing = false;
+    while h.state().audited.is_none() {
+        assert!(start.elapsed() < Duration::from_secs(60), "the audit never ended");
+        h.step();
+        if h.state().audited.is_some() {
+            break;
+        }
+        assert_eq!(
+            h.query_all_by_label_contains("Press Run audit").count(),
+            0,
+            "the running audit is not 'not audited yet'"
+        );
+        let grades: Vec<String> = h
+            .query_all_by_label_contains("Grade ")
+            .map(|n| format!("{n:?}"))
+            .collect();
+        assert!(
+            grades.is_empty(),
+            "no declared-only grade while the first audit runs: {grades:?}"
+        );
+        saw_auditing |= h.query_all_by_label_contains("Auditing…").count() > 0
+            || h.query_all_by_label_contains("then auditing…").count() > 0;
+        std::thread::sleep(Duration::from_millis(15));
+    }
+    assert!(saw_auditing);
+    h.run_steps(3);
+    h.get_by_label_contains("Grade ");
+}
