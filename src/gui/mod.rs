@@ -26,10 +26,12 @@ pub fn run(options: LaunchOptions) -> Result<(), String> {
     };
     // winit and the GL loaders panic when a library is missing: say so
     // plainly instead (any other panic is reported as usual).
-    let previous = std::panic::take_hook();
+    let previous: std::sync::Arc<dyn Fn(&std::panic::PanicHookInfo<'_>) + Send + Sync> =
+        std::sync::Arc::from(std::panic::take_hook());
+    let quiet = previous.clone();
     std::panic::set_hook(Box::new(move |info| {
         if missing_system_part(&panic_text(info.payload())).is_none() {
-            previous(info);
+            quiet(info);
         }
     }));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -39,7 +41,7 @@ pub fn run(options: LaunchOptions) -> Result<(), String> {
             Box::new(move |cc| Ok(Box::new(StrataApp::new(cc, options)))),
         )
     }));
-    let _ = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| previous(info)));
     match result {
         Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => Err(explain_startup_error(&e.to_string())),
