@@ -239,3 +239,205 @@ fn snapshots_of_main_views() {
     h.run_steps(5);
     h.snapshot_options("presentation_architecture_layer", &tolerant());
 }
+
+/// The sample, loaded without the lab (declared audit only).
+fn loaded_sample() -> Harness<'static, StrataApp> {
+    let mut h = harness(LaunchOptions {
+        file: Some(sample("sample-projects/acme-pay/architecture.yaml")),
+        ..LaunchOptions::default()
+    });
+    wait_for(&mut h, "the sample to load", Duration::from_secs(20), |a| {
+        a.shown().is_some()
+    });
+    h
+}
+
+#[test]
+fn the_first_minutes_of_a_new_user() {
+    let mut h = loaded_sample();
+
+    // Clicking a finding's text (not the blank part of the row) selects it.
+    let first = h.state().visible_findings()[0].clone();
+    h.query_all_by_label(&first.title)
+        .next()
+        .expect("the finding's title in the table")
+        .click();
+    h.run_steps(3);
+    assert_eq!(h.state().selected_finding.as_deref(), Some(first.id.as_str()));
+    // Esc clears it.
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(h.state().selected_finding.is_none());
+
+    // Each filter label sits just left of its dropdown.
+    let combos: Vec<egui::Rect> = h
+        .query_all_by_role(egui::accesskit::Role::ComboBox)
+        .map(|n| n.rect())
+        .collect();
+    for label in ["status", "severity", "layer"] {
+        let l = h.get_by_role_and_label(egui::accesskit::Role::Label, label).rect();
+        assert!(
+            combos
+                .iter()
+                .any(|c| c.min.x >= l.max.x && c.min.x - l.max.x < 30.0 && (c.center().y - l.center().y).abs() < 8.0),
+            "no dropdown right after the {label:?} label {l:?} (dropdowns: {combos:?})"
+        );
+    }
+
+    // Filtering "pinning" finds the pinning layer's findings.
+    h.state_mut().filter.status = strata::gui::app::StatusFilter::All;
+    h.get_by_role_and_label(egui::Role::TextInput, "Filter").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::TextInput, "Filter")
+        .type_text("Pinning");
+    h.run_steps(3);
+    let rows = h.state().visible_findings();
+    assert!(rows.iter().any(|f| f.layer == strata::audit::rules::Layer::Pinning));
+    h.state_mut().filter.text.clear();
+    h.state_mut().filter.status = strata::gui::app::StatusFilter::Open;
+
+    // A node says "N finding(s)" and lists N.
+    h.get_by_label("Payments service").click();
+    h.run_steps(3);
+    let o = h.state().shown().expect("outcome").clone();
+    let (open, _) = strata::gui::app::node_findings(&o, "payments");
+    assert!(!open.is_empty());
+    h.get_by_label(&format!("{} finding(s) on this node", open.len()));
+    for f in &open {
+        assert!(h.query_all_by_label(&f.title).count() >= 1, "{} not listed", f.title);
+    }
+
+    // Take the component out: it stays selected and can be put back.
+    h.get_by_label("this component were gone (traffic goes straight through)")
+        .click();
+    wait_for(&mut h, "the hypothetical re-score", Duration::from_secs(10), |a| {
+        a.hypothetical.is_some()
+    });
+    assert_eq!(h.state().selected_node.as_deref(), Some("payments"));
+    h.get_by_label("this component were gone (traffic goes straight through)")
+        .click();
+    h.run_steps(3);
+    assert!(h.state().whatif.is_empty());
+    assert_eq!(h.state().selected_node.as_deref(), Some("payments"));
+
+    // The grade explains itself.
+    let score = o.report.score.clone();
+    h.get_by_label_contains(&format!(
+        "Score {}/100 (grade {} before caps)",
+        score.overall, score.uncapped_grade
+    ));
+    for cap in &score.caps {
+        h.get_by_label(&format!("Capped: {cap}"));
+    }
+
+    // Ctrl+F focuses the filter; F1 shows the shortcuts.
+    h.key_press(egui::Key::F1);
+    h.run_steps(2);
+    h.get_by_label("Keyboard shortcuts");
+    h.get_by_label("Save the HTML report into the export folder");
+}
+
+#[test]
+fn what_if_no_tls_changes_the_findings_and_the_score() {
+    let mut h = loaded_sample();
+    let before = h.state().shown().expect("outcome").report.score.clone();
+    h.get_by_label("What if a control were switched off everywhere").click();
+    h.run_steps(3);
+    h.get_by_label("no tls").click();
+    wait_for(&mut h, "the hypothetical re-score", Duration::from_secs(10), |a| {
+        a.hypothetical.is_some()
+    });
+    let after = h.state().shown().expect("outcome").clone();
+    assert_eq!(
+        finding_status(h.state(), "endpoint-uses-tls@endpoint:api"),
+        Some(Status::Fail)
+    );
+    assert!(after.report.score.overall < before.overall);
+    assert_ne!(after.report.score.layers, before.layers);
+}
+
+#[test]
+fn the_architecture_slide_lists_its_findings_and_keeps_the_bypass_bright() {
+    let mut h = loaded_sample();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::P);
+    h.run_steps(3);
+    assert_eq!(h.state().presentation, Some(0));
+    h.state_mut().presentation = Some(9);
+    h.run_steps(3);
+    h.get_by_label_contains("failing finding(s)");
+    let o = h.state().shown().expect("outcome").clone();
+    let bypass = o
+        .report
+        .findings
+        .iter()
+        .find(|f| f.id == "graph-no-auth-bypass@component:ledger")
+        .expect("bypass finding");
+    let row = h.get_by_label_contains(&bypass.title);
+    row.click();
+    h.run_steps(3);
+    assert_eq!(h.state().selected_finding.as_deref(), Some(bypass.id.as_str()));
+    h.get_by_label_contains(&format!("Remediation: {}", bypass.remediation));
+}
+
+/// From the first frame until the first audit ends, the app says it is
+/// auditing (no declared-only grade, no "Press Run audit"); cancelling it
+/// says so. The endpoint accepts connections and never answers, so the
+/// audit runs for seconds whatever the machine's speed.
+#[test]
+fn until_the_first_audit_ends_the_app_says_it_is_auditing() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("listener");
+    let port = silent.local_addr().expect("port").port();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("arch.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "strata: 1\nsystem: {{ name: Silent }}\ncomponents:\n  - {{ id: gw, kind: api-gateway, exposure: public }}\nendpoints:\n  - {{ id: api, component: gw, url: \"https://127.0.0.1:{port}/\" }}\n"
+        ),
+    )
+    .expect("write");
+    let mut h = harness(LaunchOptions {
+        file: Some(file),
+        start_lab: false,
+        auto_audit: true,
+    });
+    let start = Instant::now();
+    let mut frames = 0;
+    let mut saw_auditing = false;
+    while start.elapsed() < Duration::from_millis(1500) {
+        h.step();
+        frames += 1;
+        assert!(
+            h.state().audited.is_none(),
+            "the silent endpoint cannot be audited this fast"
+        );
+        assert_eq!(
+            h.query_all_by_label_contains("Press Run audit").count(),
+            0,
+            "the running audit is not 'not audited yet'"
+        );
+        let grades: Vec<String> = h
+            .query_all_by_label_contains("Grade ")
+            .map(|n| format!("{n:?}"))
+            .collect();
+        assert!(
+            grades.is_empty(),
+            "no declared-only grade while the first audit runs: {grades:?}"
+        );
+        saw_auditing |= h.query_all_by_label_contains("Auditing…").count() > 0;
+        std::thread::sleep(Duration::from_millis(15));
+    }
+    assert!(saw_auditing, "no 'Auditing…' in {frames} frames");
+    assert!(h.state().progress.is_some());
+    // Ctrl+R cancels: it says so, and nothing pretends to be audited.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::R);
+    h.run_steps(3);
+    assert!(h.state().progress.is_none());
+    assert!(h.state().audited.is_none());
+    assert!(
+        h.query_all_by_label_contains("the audit was cancelled; live checks stay unverified")
+            .count()
+            >= 1
+    );
+    drop(silent);
+}

@@ -6,7 +6,7 @@
 //! the variant with the *same* evidence: nothing is probed, and everything
 //! shown is marked hypothetical by the caller.
 
-use crate::model::{Control, Flow, Model};
+use crate::model::{Control, Flow, Model, Scheme};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -71,6 +71,21 @@ impl WhatIf {
         for f in &mut arch.flows {
             f.controls.retain(|k| !self.controls_off.contains(k));
         }
+        if self.controls_off.contains(&Control::Tls) {
+            // TLS is declared by the endpoints' `https://` URLs, not only by
+            // flow labels: without it they are cleartext, and the transport
+            // rules judge them so (and nothing is left to pin).
+            for e in &mut m.endpoints {
+                if e.scheme == Scheme::Https {
+                    e.scheme = Scheme::Http;
+                    e.url = cleartext(&e.url);
+                }
+            }
+            for e in &mut arch.endpoints {
+                e.url.value = cleartext(&e.url.value);
+            }
+            m.pin_sets.clear();
+        }
         if self.controls_off.contains(&Control::Pinning) {
             m.pin_sets.clear();
         }
@@ -112,6 +127,14 @@ impl WhatIf {
     }
 }
 
+/// `https://…` as `http://…` (anything else unchanged).
+fn cleartext(url: &str) -> String {
+    match url.strip_prefix("https://") {
+        Some(rest) => format!("http://{rest}"),
+        None => url.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +166,47 @@ flows:
             .find(|f| f.id == id)
             .map(|f| f.status)
             .expect("finding")
+    }
+
+    #[test]
+    fn switching_tls_off_makes_the_endpoints_cleartext_and_changes_the_score() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-projects/acme-pay/architecture.yaml");
+        let model = crate::model::load(&path).expect("model");
+        let rules = crate::audit::rules::Ruleset::builtin().expect("rules");
+        let before = crate::pipeline::audit_with(&model, &rules, Evidence::default());
+        let w = WhatIf {
+            controls_off: [Control::Tls].into(),
+            ..WhatIf::default()
+        };
+        let variant = w.apply(&model);
+        assert!(
+            variant
+                .endpoints
+                .iter()
+                .all(|e| e.scheme == Scheme::Http && e.url.starts_with("http://"))
+        );
+        assert!(variant.pin_sets.is_empty(), "nothing is left to pin without TLS");
+        let after = crate::pipeline::audit_with(&variant, &rules, Evidence::default());
+        let status =
+            |o: &crate::pipeline::Outcome, id: &str| o.report.findings.iter().find(|f| f.id == id).map(|f| f.status);
+        assert_eq!(
+            status(&before, "endpoint-uses-tls@endpoint:api"),
+            Some(crate::audit::Status::Pass)
+        );
+        assert_eq!(
+            status(&after, "endpoint-uses-tls@endpoint:api"),
+            Some(crate::audit::Status::Fail)
+        );
+        let transport = |o: &crate::pipeline::Outcome| {
+            o.report
+                .score
+                .layers
+                .iter()
+                .find(|l| l.layer == crate::audit::rules::Layer::Transport)
+                .map(|l| (l.score, l.fail))
+        };
+        assert_ne!(transport(&before), transport(&after));
+        assert!(after.report.score.overall < before.report.score.overall);
     }
 
     #[test]

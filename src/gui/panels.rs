@@ -2,7 +2,7 @@
 //! (evidence and what-if), banners and status bar. Each `*_ui` function
 //! only reads and edits the app state; none does I/O.
 
-use super::app::{SortKey, StatusFilter, StrataApp};
+use super::app::{Action, CONTROLS, SHORTCUTS, SortKey, StatusFilter, StrataApp, node_findings, shortcut_text};
 use super::graph_view::status_accent;
 use crate::audit::rules::{Layer, Severity};
 use crate::audit::{Finding, Status};
@@ -19,29 +19,17 @@ const SEVERITIES: [Severity; 5] = [
     Severity::Low,
     Severity::Info,
 ];
-const CONTROLS: [Control; 12] = [
-    Control::Tls,
-    Control::Pinning,
-    Control::Mtls,
-    Control::Jwt,
-    Control::Oauth,
-    Control::Session,
-    Control::ApiKey,
-    Control::RequestSigning,
-    Control::Attestation,
-    Control::RateLimit,
-    Control::Waf,
-    Control::Monitoring,
-];
+
+fn status_text(s: Status) -> RichText {
+    RichText::new(s.name().to_uppercase())
+        .small()
+        .strong()
+        .color(Color32::WHITE)
+        .background_color(status_accent(s))
+}
 
 fn badge(ui: &mut egui::Ui, s: Status) {
-    ui.label(
-        RichText::new(s.name().to_uppercase())
-            .small()
-            .strong()
-            .color(Color32::WHITE)
-            .background_color(status_accent(s)),
-    );
+    ui.label(status_text(s));
 }
 
 fn grade_colour(g: &str) -> Color32 {
@@ -56,8 +44,13 @@ fn grade_colour(g: &str) -> Color32 {
 pub fn toolbar_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
     egui::Panel::top("toolbar").show(ui, |ui| {
         ui.horizontal_wrapped(|ui| {
+            let ctx = ui.ctx().clone();
+            let key = |a: Action| shortcut_text(&ctx, a);
             ui.menu_button("File", |ui| {
-                if ui.button("Open…").clicked() {
+                if ui
+                    .add(egui::Button::new("Open…").shortcut_text(key(Action::Open)))
+                    .clicked()
+                {
                     app.open_dialog();
                     ui.close();
                 }
@@ -79,19 +72,48 @@ pub fn toolbar_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
                         ui.close();
                     }
                 }
+                if ui
+                    .add_enabled(
+                        app.shown().is_some(),
+                        egui::Button::new("Save HTML to the export folder").shortcut_text(key(Action::Export)),
+                    )
+                    .clicked()
+                {
+                    app.act(Action::Export);
+                    ui.close();
+                }
             });
             ui.menu_button("View", |ui| {
                 ui.checkbox(&mut app.settings.show_layers, "Layer checklist");
                 ui.checkbox(&mut app.settings.dark, "Dark theme");
-                if ui.button("Fit graph").clicked() {
+                if ui
+                    .add(egui::Button::new("Fit graph").shortcut_text(key(Action::Fit)))
+                    .clicked()
+                {
                     app.camera.fit = true;
+                    ui.close();
+                }
+                if ui
+                    .add(egui::Button::new("Find in findings").shortcut_text(key(Action::Find)))
+                    .clicked()
+                {
+                    app.act(Action::Find);
+                    ui.close();
+                }
+            });
+            ui.menu_button("Help", |ui| {
+                if ui
+                    .add(egui::Button::new("Keyboard shortcuts").shortcut_text(key(Action::Help)))
+                    .clicked()
+                {
+                    app.show_help = true;
                     ui.close();
                 }
             });
             ui.separator();
             let running = app.progress.is_some();
             if running {
-                if ui.button("Cancel").clicked() {
+                if ui.button("Cancel").on_hover_text(key(Action::ToggleAudit)).clicked() {
                     app.cancel_audit();
                 }
                 if let Some(p) = &app.progress {
@@ -108,6 +130,7 @@ pub fn toolbar_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
                 }
             } else if ui
                 .add_enabled(app.model.is_some(), egui::Button::new("Run audit"))
+                .on_hover_text(key(Action::ToggleAudit))
                 .clicked()
             {
                 app.run_audit();
@@ -150,10 +173,15 @@ pub fn toolbar_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
             {
                 app.settings.dark = !app.settings.dark;
             }
-            if let Some(o) = app.shown() {
-                let g = o.report.score.grade.clone();
-                let text = format!("Grade {g} · {}/100", o.report.score.overall);
-                ui.label(RichText::new(text).strong().size(18.0).color(grade_colour(&g)));
+            if let Some(line) = app.grade_line() {
+                let colour = match app.shown() {
+                    Some(o) if !line.starts_with("Auditing") => grade_colour(&o.report.score.grade),
+                    _ => ui.visuals().text_color(),
+                };
+                let resp = ui.label(RichText::new(line).strong().size(18.0).color(colour));
+                if let Some(o) = app.shown() {
+                    resp.on_hover_text(grade_reasons(&o.report.score).join("\n"));
+                }
                 if !app.whatif.is_empty() {
                     let was = app.actual().map(|a| a.report.score.grade.clone()).unwrap_or_default();
                     ui.label(
@@ -165,6 +193,44 @@ pub fn toolbar_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
             }
         });
     });
+}
+
+/// Why the grade is what it is, one line each: the score, the grade
+/// before caps, and every cap (as the HTML report shows them).
+pub fn grade_reasons(s: &crate::audit::score::Score) -> Vec<String> {
+    let mut out = vec![format!(
+        "Score {}/100 (grade {} before caps)",
+        s.overall, s.uncapped_grade
+    )];
+    if s.caps.is_empty() {
+        out.push("No cap applies: the grade is the score's.".into());
+    } else {
+        out.extend(s.caps.iter().map(|c| format!("Capped: {c}")));
+    }
+    out
+}
+
+/// The keyboard help overlay (F1).
+pub fn help_ui(app: &mut StrataApp, ctx: &egui::Context) {
+    let mut open = app.show_help;
+    egui::Window::new("Keyboard shortcuts")
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+        .show(ctx, |ui| {
+            egui::Grid::new("shortcuts")
+                .num_columns(2)
+                .striped(true)
+                .show(ui, |ui| {
+                    for (_, k, what) in SHORTCUTS {
+                        ui.label(RichText::new(ctx.format_shortcut(k)).monospace().strong());
+                        ui.label(*what);
+                        ui.end_row();
+                    }
+                });
+        });
+    app.show_help = open && app.show_help;
 }
 
 /// The load error and what-if banners over the graph.
@@ -202,7 +268,12 @@ pub fn banners_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
                 });
             });
     }
-    if let Some(o) = app.shown()
+    if let Some(note) = app.audit_note.clone() {
+        ui.label(RichText::new(note).italics().color(Color32::from_rgb(178, 106, 0)));
+    }
+    if app.auditing() && app.audited.is_none() {
+        ui.label(RichText::new("Auditing… live checks show as unverified until the probes answer.").italics());
+    } else if let Some(o) = app.shown()
         && o.report
             .findings
             .iter()
@@ -253,6 +324,18 @@ pub fn layers_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
         ui.label("No model yet.");
         return;
     };
+    if !(app.auditing() && app.audited.is_none()) {
+        // The grade's reasons, as the HTML report gives them.
+        for line in grade_reasons(&o.report.score) {
+            let colour = if line.starts_with("Capped") {
+                Color32::from_rgb(198, 40, 40)
+            } else {
+                ui.visuals().text_color()
+            };
+            ui.label(RichText::new(line).small().color(colour));
+        }
+        ui.separator();
+    }
     egui::ScrollArea::vertical().show(ui, |ui| {
         for l in &o.report.score.layers {
             let selected = app.filter.layer == Some(l.layer);
@@ -320,18 +403,24 @@ pub fn findings_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
     ui.horizontal_wrapped(|ui| {
         ui.heading("Findings");
         let label = ui.label("Filter");
-        ui.add(
-            egui::TextEdit::singleline(&mut app.filter.text)
-                .hint_text("text, rule or subject")
-                .desired_width(180.0),
-        )
-        .labelled_by(label.id);
+        let edit = ui
+            .add(
+                egui::TextEdit::singleline(&mut app.filter.text)
+                    .hint_text("text, rule, layer or subject")
+                    .desired_width(180.0),
+            )
+            .labelled_by(label.id);
+        if std::mem::take(&mut app.focus_filter) {
+            edit.request_focus();
+        }
         let st = match app.filter.status {
             StatusFilter::All => "all".to_string(),
             StatusFilter::Open => "open".to_string(),
             StatusFilter::Only(s) => s.name().to_string(),
         };
-        egui::ComboBox::from_label("status")
+        // Each label before its dropdown, as one reads it.
+        let label = ui.label("status");
+        egui::ComboBox::from_id_salt("status-filter")
             .selected_text(st)
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut app.filter.status, StatusFilter::All, "all");
@@ -339,29 +428,37 @@ pub fn findings_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
                 for s in [Status::Fail, Status::Error, Status::Unverified, Status::Pass] {
                     ui.selectable_value(&mut app.filter.status, StatusFilter::Only(s), s.name());
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
         let sev = app
             .filter
             .severity
             .map(|s| format!(">= {}", s.name()))
             .unwrap_or_else(|| "any".into());
-        egui::ComboBox::from_label("severity")
+        let label = ui.label("severity");
+        egui::ComboBox::from_id_salt("severity-filter")
             .selected_text(sev)
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut app.filter.severity, None, "any");
                 for s in SEVERITIES {
                     ui.selectable_value(&mut app.filter.severity, Some(s), format!(">= {}", s.name()));
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
         let layer = app.filter.layer.map(|l| l.title()).unwrap_or("all layers");
-        egui::ComboBox::from_label("layer")
+        let label = ui.label("layer");
+        egui::ComboBox::from_id_salt("layer-filter")
             .selected_text(layer)
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut app.filter.layer, None, "all layers");
                 for l in Layer::ALL {
                     ui.selectable_value(&mut app.filter.layer, Some(l), l.title());
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
         if let Some(n) = app.selected_node.clone()
             && ui
                 .button(format!("node: {n} (show all)"))
@@ -400,20 +497,29 @@ pub fn findings_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
             body.rows(22.0, rows.len(), |mut row| {
                 let f = rows[row.index()];
                 row.set_selected(app.selected_finding.as_deref() == Some(f.id.as_str()));
-                row.col(|ui| badge(ui, f.status));
+                // Cell text is not selectable: a click anywhere on the row,
+                // text included, selects the finding.
+                let cell = |text: RichText| egui::Label::new(text).selectable(false).sense(egui::Sense::click());
+                let mut hit = false;
                 row.col(|ui| {
-                    ui.label(f.severity.name());
+                    hit |= ui.add(cell(status_text(f.status))).clicked();
                 });
                 row.col(|ui| {
-                    ui.label(f.layer.title());
+                    hit |= ui.add(cell(RichText::new(f.severity.name()))).clicked();
                 });
                 row.col(|ui| {
-                    ui.label(&f.title).on_hover_text(&f.message);
+                    hit |= ui.add(cell(RichText::new(f.layer.title()))).clicked();
                 });
                 row.col(|ui| {
-                    ui.label(RichText::new(&f.subject).monospace());
+                    hit |= ui
+                        .add(cell(RichText::new(&f.title)))
+                        .on_hover_text(&f.message)
+                        .clicked();
                 });
-                if row.response().clicked() {
+                row.col(|ui| {
+                    hit |= ui.add(cell(RichText::new(&f.subject).monospace())).clicked();
+                });
+                if hit || row.response().clicked() {
                     clicked = Some(f.id.clone());
                 }
             });
@@ -473,10 +579,10 @@ pub fn details_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
             whatif_global_ui(app, ui);
             return;
         };
-        let Some(node) = o.report.graph.nodes.iter().find(|n| n.id == node_id).cloned() else {
-            app.selected_node = None;
+        let Some(node) = app.selected_graph_node() else {
             return;
         };
+        debug_assert_eq!(node.id, node_id);
         ui.heading(&node.label);
         ui.label(
             RichText::new(format!(
@@ -514,14 +620,12 @@ pub fn details_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
             );
         }
         ui.separator();
-        let mine: Vec<&Finding> = o
-            .report
-            .findings
-            .iter()
-            .filter(|f| f.node.as_deref() == Some(node.id.as_str()) && f.status != Status::NotApplicable)
-            .collect();
-        ui.label(RichText::new(format!("{} finding(s) on this node", mine.len())).strong());
-        for f in mine.iter().filter(|f| f.status != Status::Pass).take(40) {
+        let (open, passed) = node_findings(&o, &node.id);
+        ui.label(RichText::new(format!("{} finding(s) on this node", open.len())).strong());
+        if passed > 0 {
+            ui.label(RichText::new(format!("and {passed} passed check(s)")).small());
+        }
+        for f in open {
             ui.horizontal(|ui| {
                 badge(ui, f.status);
                 if ui.link(&f.title).clicked() {
@@ -585,7 +689,14 @@ fn whatif_global_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
             ui.horizontal_wrapped(|ui| {
                 for c in CONTROLS {
                     let mut off = app.whatif.controls_off.contains(&c);
-                    if ui.checkbox(&mut off, format!("no {}", c.name())).changed() {
+                    let unused = app.switch_disabled(c);
+                    let enabled = unused.is_none();
+                    let resp = ui.add_enabled(enabled, egui::Checkbox::new(&mut off, format!("no {}", c.name())));
+                    let resp = match &unused {
+                        Some(why) => resp.on_disabled_hover_text(why),
+                        None => resp,
+                    };
+                    if resp.changed() {
                         if off {
                             app.whatif.controls_off.insert(c);
                         } else {

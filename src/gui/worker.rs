@@ -23,10 +23,22 @@ use tokio_util::sync::CancellationToken;
 pub enum Command {
     /// Start the demo lab (default ports, else free ports).
     StartLab,
-    /// Load (and watch) an architecture file.
-    Load(PathBuf),
+    /// Load (and watch) an architecture file. Loading cancels the running
+    /// audit: its result would belong to the previous model.
+    Load {
+        /// The file.
+        path: PathBuf,
+        /// Echoed back in [`Event::Loaded`] (and by the file watcher's
+        /// reloads), so the answer to an older open is dropped.
+        generation: u64,
+    },
     /// Probe and audit a model.
-    Audit(Arc<Model>),
+    Audit {
+        /// The model.
+        model: Arc<Model>,
+        /// Echoed back in [`Event::Progress`] and [`Event::Audited`].
+        generation: u64,
+    },
     /// Cancel the running audit.
     Cancel,
     /// Re-audit a hypothetical variant with existing evidence (no probing).
@@ -38,6 +50,19 @@ pub enum Command {
         /// The changes.
         whatif: WhatIf,
         /// Echoed back, so stale results can be dropped.
+        generation: u64,
+    },
+    /// Find which "switched off everywhere" what-ifs would change the
+    /// findings of `model` with `evidence` (a switch that changes nothing
+    /// is disabled in the app, with the reason).
+    Effects {
+        /// The declared model.
+        model: Arc<Model>,
+        /// Evidence of the outcome on screen.
+        evidence: Arc<Evidence>,
+        /// The switches to try.
+        controls: Vec<crate::model::Control>,
+        /// Echoed back in [`Event::Effects`].
         generation: u64,
     },
     /// Write a report into a folder, under the model's report name
@@ -76,11 +101,31 @@ pub enum Event {
     LabFailed(String),
     /// A model was loaded (or failed to load) from this path, with its
     /// declared-only audit (no evidence yet).
-    Loaded(PathBuf, Result<(Arc<Model>, Arc<Outcome>), ModelErrors>),
-    /// Probe progress.
-    Progress(ProgressEvent),
-    /// An audit finished.
-    Audited(Arc<Outcome>),
+    Loaded {
+        /// The load request's generation.
+        generation: u64,
+        /// The file.
+        path: PathBuf,
+        /// The model and its declared-only audit, or the file's errors.
+        result: Result<(Arc<Model>, Arc<Outcome>), ModelErrors>,
+    },
+    /// Probe progress of the audit of this generation.
+    Progress(u64, ProgressEvent),
+    /// An audit ended.
+    Audited {
+        /// The audit request's generation.
+        generation: u64,
+        /// What was found (partial when cancelled).
+        outcome: Arc<Outcome>,
+        /// The audit was cancelled before every probe finished.
+        cancelled: bool,
+    },
+    /// For each tried control: whether switching it off everywhere changes
+    /// any finding or score.
+    Effects(u64, std::collections::BTreeMap<crate::model::Control, bool>),
+    /// The user chose a file in the open dialog (the app opens it, so that
+    /// it gets a generation and a place in *Open recent*).
+    Picked(PathBuf),
     /// A re-score (hypothetical or of a reloaded model) finished.
     Rescored(u64, Arc<Outcome>),
     /// A report was written (or not).
@@ -175,7 +220,18 @@ async fn run(
                     Err(e) => emit(Event::LabFailed(e)),
                 }
             }
-            Command::Load(path) => {
+            Command::Load { path, generation } => {
+                // The running audit probes the previous model: stop it.
+                if let Some(c) = st.cancel.take() {
+                    c.cancel();
+                }
+                // Answer with the canonical path (kept in *Open recent*).
+                let asked = path.clone();
+                let path = tokio::task::spawn_blocking(move || std::fs::canonicalize(asked))
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+                    .unwrap_or(path);
                 let manifest = st.lab.as_ref().map(|l| l.manifest.clone());
                 let (p, rules) = (path.clone(), rules.clone());
                 let result = tokio::task::spawn_blocking(move || {
@@ -199,12 +255,16 @@ async fn run(
                     )]))
                 });
                 let ok = result.is_ok();
-                emit(Event::Loaded(path.clone(), result));
+                emit(Event::Loaded {
+                    generation,
+                    path: path.clone(),
+                    result,
+                });
                 if ok {
-                    st.watcher = watch(&path, self_tx.clone());
+                    st.watcher = watch(&path, generation, self_tx.clone());
                 }
             }
-            Command::Audit(model) => {
+            Command::Audit { model, generation } => {
                 if let Some(c) = st.cancel.take() {
                     c.cancel();
                 }
@@ -214,14 +274,19 @@ async fn run(
                 let e2 = emit.clone();
                 tokio::spawn(async move {
                     while let Some(p) = prx.recv().await {
-                        e2(Event::Progress(p));
+                        e2(Event::Progress(generation, p));
                     }
                 });
                 let (emit, rules) = (emit.clone(), rules.clone());
                 tokio::spawn(async move {
                     let outcome =
-                        pipeline::probe_and_audit(&model, &rules, &RunnerConfig::default(), cancel, Some(ptx)).await;
-                    emit(Event::Audited(Arc::new(outcome)));
+                        pipeline::probe_and_audit(&model, &rules, &RunnerConfig::default(), cancel.clone(), Some(ptx))
+                            .await;
+                    emit(Event::Audited {
+                        generation,
+                        outcome: Arc::new(outcome),
+                        cancelled: cancel.is_cancelled(),
+                    });
                 });
             }
             Command::Cancel => {
@@ -242,6 +307,18 @@ async fn run(
                     emit(Event::Rescored(generation, Arc::new(outcome)));
                 });
             }
+            Command::Effects {
+                model,
+                evidence,
+                controls,
+                generation,
+            } => {
+                let (emit, rules) = (emit.clone(), rules.clone());
+                tokio::task::spawn_blocking(move || {
+                    let effects = effects_of(&model, &rules, &evidence, &controls);
+                    emit(Event::Effects(generation, effects));
+                });
+            }
             Command::Export {
                 report,
                 format,
@@ -258,7 +335,6 @@ async fn run(
                 });
             }
             Command::PickOpen => {
-                let tx = self_tx.clone();
                 let emit = emit.clone();
                 tokio::spawn(async move {
                     let picked = rfd::AsyncFileDialog::new()
@@ -268,7 +344,7 @@ async fn run(
                         .await;
                     match picked {
                         Some(f) => {
-                            let _ = tx.send(Command::Load(f.path().to_path_buf()));
+                            emit(Event::Picked(f.path().to_path_buf()));
                         }
                         None => emit(Event::Error("no file chosen (a desktop portal is needed for dialogs; you can also drop a file on the window or run `strata open FILE`)".into())),
                     }
@@ -305,6 +381,37 @@ async fn run(
     }
 }
 
+/// For each control: whether switching it off everywhere changes the
+/// audit of `model` with `evidence` ([`changes_anything`]).
+pub fn effects_of(
+    model: &Model,
+    rules: &Ruleset,
+    evidence: &Evidence,
+    controls: &[crate::model::Control],
+) -> std::collections::BTreeMap<crate::model::Control, bool> {
+    let base = pipeline::audit_with(model, rules, evidence.clone());
+    controls
+        .iter()
+        .map(|&c| {
+            let w = WhatIf {
+                controls_off: [c].into(),
+                ..WhatIf::default()
+            };
+            let variant = pipeline::audit_with(&w.apply(model), rules, evidence.clone());
+            (c, changes_anything(&base, &variant))
+        })
+        .collect()
+}
+
+/// Whether a variant's audit differs from the base's: another score, or a
+/// finding that appears, disappears or changes status.
+pub fn changes_anything(base: &Outcome, variant: &Outcome) -> bool {
+    let statuses = |o: &Outcome| -> Vec<(String, crate::audit::Status)> {
+        o.report.findings.iter().map(|f| (f.id.clone(), f.status)).collect()
+    };
+    base.report.score != variant.report.score || statuses(base) != statuses(variant)
+}
+
 /// Reads, rebases onto the running lab's ports, and validates a model.
 fn load(path: &std::path::Path, manifest: Option<&Manifest>) -> Result<Model, ModelErrors> {
     let (text, _) = crate::model::load::read_file(path)?;
@@ -323,8 +430,13 @@ fn export(report: &Report, format: Format, path: &std::path::Path) -> Result<Pat
 }
 
 /// Watches the file's directory (editors replace files on save) and asks
-/// for a reload when the file changes.
-fn watch(path: &std::path::Path, tx: mpsc::UnboundedSender<Command>) -> Option<notify::RecommendedWatcher> {
+/// for a reload when the file changes, under the generation of the load
+/// that made the watcher (a reload of a file no longer open is dropped).
+fn watch(
+    path: &std::path::Path,
+    generation: u64,
+    tx: mpsc::UnboundedSender<Command>,
+) -> Option<notify::RecommendedWatcher> {
     let target = path.to_path_buf();
     let name = target.file_name()?.to_os_string();
     let dir = target
@@ -337,7 +449,10 @@ fn watch(path: &std::path::Path, tx: mpsc::UnboundedSender<Command>) -> Option<n
         let relevant = matches!(ev.kind, notify::EventKind::Modify(_) | notify::EventKind::Create(_))
             && ev.paths.iter().any(|p| p.file_name() == Some(name.as_os_str()));
         if relevant {
-            let _ = tx.send(Command::Load(target.clone()));
+            let _ = tx.send(Command::Load {
+                path: target.clone(),
+                generation,
+            });
         }
     })
     .ok()?;
