@@ -143,12 +143,18 @@ async fn cancelling_records_every_probe_as_cancelled() {
         );
     }
     for id in ["a", "b"] {
-        let legacy = ev.endpoints[id]
-            .layers
-            .get("legacy")
-            .and_then(|o| o.failure())
-            .map(|f| f.stage.clone());
-        assert_eq!(legacy.as_deref(), Some("cancelled"), "layer probes are cancelled too");
+        for layer in ["legacy", "revocation"] {
+            let stage = ev.endpoints[id]
+                .layers
+                .get(layer)
+                .and_then(|o| o.failure())
+                .map(|f| f.stage.clone());
+            assert_eq!(
+                stage.as_deref(),
+                Some("cancelled"),
+                "layer probes are cancelled too: {layer}"
+            );
+        }
     }
     let (mut finished, mut planned) = (0, 0);
     while let Ok(e) = rx.try_recv() {
@@ -158,6 +164,6 @@ async fn cancelling_records_every_probe_as_cancelled() {
             _ => {}
         }
     }
-    assert_eq!(planned, 4, "tls + legacy for each endpoint");
+    assert_eq!(planned, 6, "tls + legacy + revocation for each endpoint");
     assert_eq!(finished, planned);
 }
