@@ -191,28 +191,7 @@ async fn a_tls10_only_server_fails_the_modern_protocol_rule() {
 /// `openssl s_server` with a fresh self-signed RSA-1024 leaf (made by
 /// `openssl req`), TLS 1.2 and 1.3, security level 0.
 fn rsa1024_server(dir: &Path) -> Peer {
-    let (key, cert) = (dir.join("k.pem"), dir.join("c.pem"));
-    let made = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:1024",
-            "-nodes",
-            "-days",
-            "30",
-            "-subj",
-            "/CN=weak-leaf.test",
-        ])
-        .args(["-addext", "subjectAltName=DNS:weak-leaf.test", "-keyout"])
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("openssl req");
-    assert!(made.success(), "openssl req failed");
+    let (cert, key) = openssl_leaf(dir, "weak-leaf.test", &["-newkey", "rsa:1024"]);
     s_server(&cert, &key, &[], None)
 }
 
@@ -288,18 +267,17 @@ async fn an_rsa1024_leaf_is_read_from_a_raw_handshake_and_reported() {
 
 /// A fresh self-signed P-256 leaf for `name`, made by `openssl req`.
 fn ec_leaf(dir: &Path, name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
-    let (key, cert) = (dir.join("ec.key"), dir.join("ec.pem"));
+    openssl_leaf(dir, name, &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"])
+}
+
+/// A fresh self-signed leaf for `name` made by `openssl req` with the key
+/// options `key_args`; returns (certificate, key) paths under `dir`.
+fn openssl_leaf(dir: &Path, name: &str, key_args: &[&str]) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (key, cert) = (dir.join(format!("{name}.key")), dir.join(format!("{name}.pem")));
     let made = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-        ])
-        .args(["-days", "30", "-subj", &format!("/CN={name}")])
+        .args(["req", "-x509"])
+        .args(key_args)
+        .args(["-nodes", "-days", "30", "-subj", &format!("/CN={name}")])
         .args(["-addext", &format!("subjectAltName=DNS:{name}"), "-keyout"])
         .arg(&key)
         .arg("-out")
