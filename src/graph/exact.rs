@@ -185,20 +185,7 @@ mod tests {
 
     #[test]
     fn every_control_has_its_own_bit() {
-        let all = [
-            Control::Tls,
-            Control::Pinning,
-            Control::Mtls,
-            Control::Jwt,
-            Control::Oauth,
-            Control::Session,
-            Control::ApiKey,
-            Control::RequestSigning,
-            Control::Attestation,
-            Control::RateLimit,
-            Control::Waf,
-            Control::Monitoring,
-        ];
+        let all = Control::ALL;
         let bits: std::collections::BTreeSet<u32> = all.iter().map(|c| bit(*c)).collect();
         assert_eq!(bits.len(), all.len());
     }

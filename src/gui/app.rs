@@ -1101,23 +1101,7 @@ impl StrataApp {
 }
 
 /// Every control a what-if can switch off, in menu order.
-pub const CONTROLS: [crate::model::Control; 12] = {
-    use crate::model::Control;
-    [
-        Control::Tls,
-        Control::Pinning,
-        Control::Mtls,
-        Control::Jwt,
-        Control::Oauth,
-        Control::Session,
-        Control::ApiKey,
-        Control::RequestSigning,
-        Control::Attestation,
-        Control::RateLimit,
-        Control::Waf,
-        Control::Monitoring,
-    ]
-};
+pub const CONTROLS: [crate::model::Control; 12] = crate::model::Control::ALL;
 
 /// Whether a finding matches the findings filter's text (already lower
 /// case): its id, rule id, title, message, subject, or its layer's name or

@@ -251,6 +251,22 @@ pub enum Control {
 }
 
 impl Control {
+    /// Every control, in declaration (and menu) order.
+    pub const ALL: [Control; 12] = [
+        Control::Tls,
+        Control::Pinning,
+        Control::Mtls,
+        Control::Jwt,
+        Control::Oauth,
+        Control::Session,
+        Control::ApiKey,
+        Control::RequestSigning,
+        Control::Attestation,
+        Control::RateLimit,
+        Control::Waf,
+        Control::Monitoring,
+    ];
+
     /// Controls that authenticate the caller. TLS and pinning do not: they
     /// protect the channel, not the identity of whoever is on the other end,
     /// and a static API key is extractable from any copy of the app.
