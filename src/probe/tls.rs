@@ -172,11 +172,11 @@ fn judge_chain(
 
 /// Longest wait for the second connection's answer in
 /// [`serves_one_at_a_time`].
-const SECOND_CONNECTION_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+const SECOND_CONNECTION_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Whether the server serves one connection at a time (`openssl s_server`
 /// does): while the probe's own connection is open, a second one sends a
-/// raw ClientHello, and no answer within a second (or a refused, reset or
+/// raw ClientHello, and no answer within two seconds (or a refused, reset or
 /// closed connection) says so. Any TLS answer, even an alert, means the
 /// server handles connections side by side. Costs one connection.
 async fn serves_one_at_a_time(target: &EndpointTarget, cx: &ProbeContext) -> bool {
