@@ -8,32 +8,14 @@
 //! 300-component architecture with replayed evidence.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 use strata::audit::rules::Ruleset;
 use strata::lab::{Lab, LabConfig};
 use strata::pipeline;
 use strata::probe::runner::RunnerConfig;
 use tokio_util::sync::CancellationToken;
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn bench<T>(name: &str, runs: usize, mut f: impl FnMut() -> T) {
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let t = Instant::now();
-        std::hint::black_box(f());
-        times.push(t.elapsed());
-    }
-    let min = times.iter().min().copied().unwrap_or_default();
-    println!(
-        "{name:<48} median {:>10.3?}  min {:>10.3?}  ({runs} runs)",
-        median(times),
-        min
-    );
-}
+mod common;
+use common::bench;
 
 fn synthetic(n: usize) -> String {
     let mut y = String::from(

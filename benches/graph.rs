@@ -11,30 +11,12 @@
 //! 100 ms, 300 components in under 1 s.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 use strata::audit::rules::Ruleset;
 use strata::graph::DefenseGraph;
 use strata::pipeline;
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn bench<T>(name: &str, runs: usize, mut f: impl FnMut() -> T) {
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let t = Instant::now();
-        std::hint::black_box(f());
-        times.push(t.elapsed());
-    }
-    let min = times.iter().min().copied().unwrap_or_default();
-    println!(
-        "{name:<52} median {:>10.3?}  min {:>10.3?}  ({runs} runs)",
-        median(times),
-        min
-    );
-}
+mod common;
+use common::bench;
 
 /// Largest mesh written out as YAML: a full mesh of 300 has 89,700 flows,
 /// past the loader's node budget, so bigger meshes load their components

@@ -294,31 +294,11 @@ impl Checker<'_> {
                 Ok(Shape::list(element.unwrap_or(Shape::Any)))
             }
             Expr::Map(map) => {
-                for entry in &map.entries {
-                    match &entry.expr {
-                        EntryExpr::MapEntry(m) => {
-                            self.infer(&m.key)?;
-                            self.infer(&m.value)?;
-                        }
-                        EntryExpr::StructField(f) => {
-                            self.infer(&f.value)?;
-                        }
-                    }
-                }
+                self.entries(&map.entries)?;
                 Ok(Shape::map(Shape::Any))
             }
             Expr::Struct(st) => {
-                for entry in &st.entries {
-                    match &entry.expr {
-                        EntryExpr::MapEntry(m) => {
-                            self.infer(&m.key)?;
-                            self.infer(&m.value)?;
-                        }
-                        EntryExpr::StructField(f) => {
-                            self.infer(&f.value)?;
-                        }
-                    }
-                }
+                self.entries(&st.entries)?;
                 Ok(Shape::Any)
             }
             Expr::Comprehension(c) => self.comprehension(c),
@@ -388,6 +368,22 @@ impl Checker<'_> {
                 format!("iterates over `{t}`, but it is {}, not a list or a map", a(other)),
             )),
         }
+    }
+
+    /// Checks every key and value of a map or struct literal.
+    fn entries(&mut self, entries: &[cel::common::ast::IdedEntryExpr]) -> Result<(), CheckError> {
+        for entry in entries {
+            match &entry.expr {
+                EntryExpr::MapEntry(m) => {
+                    self.infer(&m.key)?;
+                    self.infer(&m.value)?;
+                }
+                EntryExpr::StructField(f) => {
+                    self.infer(&f.value)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     fn comprehension(&mut self, c: &ComprehensionExpr) -> Result<Shape, CheckError> {
