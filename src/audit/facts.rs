@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 /// Kinds of subject a rule can apply to.
-pub const SUBJECT_KINDS: &[&str] = &["endpoint", "pinset", "client", "component", "system"];
+pub const SUBJECT_KINDS: &[&str] = &["endpoint", "pinset", "client", "appconfig", "component", "system"];
 
 /// State of a piece of evidence a rule may need.
 #[derive(Debug, Clone, PartialEq)]
@@ -284,6 +284,8 @@ pub fn subjects(model: &Model, graph: &DefenseGraph, evidence: &Evidence) -> Vec
         });
     }
 
+    out.extend(super::app_facts::subjects(model));
+
     let monitored: Vec<&str> = model
         .arch
         .components
@@ -389,6 +391,7 @@ fn pinset_subject(model: &Model, evidence: &Evidence, p: &ResolvedPinSet, now: i
             "include_subdomains": p.include_subdomains,
             "pins": p.pins.len(),
             "has_expiry": p.expires.is_some(),
+            "leaf_scope_only": p.pins.iter().all(|x| x.scope == PinScope::Leaf),
             "expired": expires_unix.is_some_and(|e| e <= now),
             "days_to_expiry": expires_unix.map(|e| days_until(now, e)),
             "origin": p.origin,

@@ -4,6 +4,7 @@
 //! the evidence), so the same inputs give the same report byte for byte,
 //! and a saved evidence file replays to the same report.
 
+pub mod app_facts;
 pub mod check;
 pub mod facts;
 pub mod plain;

@@ -254,6 +254,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("rulesets/transport.yaml", include_str!("../../rulesets/transport.yaml")),
     ("rulesets/legacy.yaml", include_str!("../../rulesets/legacy.yaml")),
     ("rulesets/pinning.yaml", include_str!("../../rulesets/pinning.yaml")),
+    (
+        "rulesets/app-config.yaml",
+        include_str!("../../rulesets/app-config.yaml"),
+    ),
     ("rulesets/declared.yaml", include_str!("../../rulesets/declared.yaml")),
     ("rulesets/identity.yaml", include_str!("../../rulesets/identity.yaml")),
     ("rulesets/gateway.yaml", include_str!("../../rulesets/gateway.yaml")),
@@ -595,7 +599,7 @@ mod tests {
     #[test]
     fn every_builtin_rule_loads() {
         let rules = Ruleset::builtin().unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(rules.rules.len(), 84);
+        assert_eq!(rules.rules.len(), 103);
     }
 
     #[test]

@@ -334,6 +334,7 @@ pub fn pinset() -> Shape {
         ("include_subdomains", Shape::Bool),
         ("pins", Shape::Int),
         ("has_expiry", Shape::Bool),
+        ("leaf_scope_only", Shape::Bool),
         ("expired", Shape::Bool),
         ("days_to_expiry", Shape::nullable(Shape::Int)),
         ("origin", Shape::String),
@@ -367,6 +368,46 @@ pub fn client() -> Shape {
         ("embedded_api_key", Shape::Bool),
         ("pins_declared", Shape::Bool),
         ("unpinned_hosts", Shape::list(Shape::String)),
+    ])
+}
+
+/// The `app` facts of an imported app file (`appconfig` subjects).
+pub fn app() -> Shape {
+    let strings = || Shape::list(Shape::String);
+    Shape::object([
+        ("client", Shape::String),
+        ("source", Shape::String),
+        ("kind", Shape::String),
+        ("platform", Shape::String),
+        ("build_id", Shape::nullable(Shape::String)),
+        ("signing_sha256", strings()),
+        ("target_sdk", Shape::nullable(Shape::Int)),
+        ("manifest_read", Shape::Bool),
+        ("debuggable", Shape::Bool),
+        ("allow_backup", Shape::Bool),
+        ("has_nsc", Shape::Bool),
+        ("cleartext_default", Shape::nullable(Shape::Bool)),
+        ("cleartext_domains", strings()),
+        ("user_ca_scopes", strings()),
+        ("extra_ca_scopes", strings()),
+        ("override_pins", strings()),
+        ("debug_overrides", Shape::Bool),
+        ("debug_override_anchors", strings()),
+        ("single_pin_domains", strings()),
+        ("has_ats", Shape::Bool),
+        ("ats_arbitrary_loads", Shape::Bool),
+        ("ats_arbitrary_loads_web", Shape::Bool),
+        ("ats_arbitrary_loads_media", Shape::Bool),
+        ("ats_insecure_http_domains", strings()),
+        ("ats_weak_tls_domains", strings()),
+        ("ats_no_forward_secrecy_domains", strings()),
+        ("ats_ct_not_required_domains", strings()),
+        ("leaf_only_pinned_domains", strings()),
+        ("trustkit_unenforced_domains", strings()),
+        ("build_hosts", strings()),
+        ("undeclared_hosts", strings()),
+        ("unpinned_called_hosts", strings()),
+        ("client_pin_sources", Shape::Int),
     ])
 }
 
@@ -427,6 +468,7 @@ fn build(kind: &str) -> Vec<Variable> {
             },
         ],
         "client" => vec![always("client", client())],
+        "appconfig" => vec![always("app", app())],
         "component" => vec![always("component", component()), always("graph", graph())],
         "system" => vec![always("system", system())],
         _ => return Vec::new(),

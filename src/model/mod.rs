@@ -6,6 +6,7 @@
 //! from the app's own files imported ([`pin_import`]). Pure data: nothing here
 //! touches the network.
 
+pub mod app_config;
 pub mod error;
 pub mod load;
 pub mod openapi;
@@ -102,6 +103,27 @@ pub struct Model {
     pub endpoints: Vec<EndpointTarget>,
     /// Every pin set, inline and imported, in declaration order.
     pub pin_sets: Vec<ResolvedPinSet>,
+    /// The network-security configuration of every imported app file, in
+    /// declaration order.
+    pub app_configs: Vec<ResolvedAppConfig>,
+}
+
+/// One client's imported app file (`pin_imports` entry) and what its
+/// configuration declares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResolvedAppConfig {
+    /// Client id.
+    pub client: String,
+    /// The file as written in the YAML.
+    pub source: String,
+    /// What kind of file.
+    pub kind: app_config::ImportKind,
+    /// What it declares.
+    pub config: app_config::AppConfig,
+    /// The build's identity (APK and IPA).
+    pub build: Option<app_config::BuildIdentity>,
+    /// The hosts its enforced pin sets cover: (domain, include_subdomains).
+    pub pinned_hosts: Vec<(String, bool)>,
 }
 
 impl Model {

@@ -165,6 +165,14 @@ pub enum PinImportError {
 /// `origin` labels the input in errors and in [`ImportedPinSet::origin`].
 /// Returns one set per `<domain>` that ends up pinned, in document order.
 pub fn parse_android_nsc(xml: &str, origin: &str) -> Result<Vec<ImportedPinSet>, PinImportError> {
+    let doc = nsc_document(xml, origin)?;
+    NscParser { doc: &doc, origin }.run()
+}
+
+/// Parses the text of a network-security-config into an XML tree with the
+/// importer's bounds (size, no DTD, node count); errors carry line:column.
+/// Shared with the whole-config reader ([`super::app_config`]).
+pub(crate) fn nsc_document<'x>(xml: &'x str, origin: &str) -> Result<roxmltree::Document<'x>, PinImportError> {
     check_size(xml.len(), origin)?;
     // Editors do not count a byte-order mark as a column.
     let xml = xml.strip_prefix('\u{feff}').unwrap_or(xml);
@@ -173,15 +181,28 @@ pub fn parse_android_nsc(xml: &str, origin: &str) -> Result<Vec<ImportedPinSet>,
         nodes_limit: MAX_XML_NODES,
         ..roxmltree::ParsingOptions::default()
     };
-    let doc = roxmltree::Document::parse_with_options(xml, options).map_err(|err| {
+    roxmltree::Document::parse_with_options(xml, options).map_err(|err| {
         let pos = err.pos();
         let message = err.to_string();
         let message = message
             .strip_suffix(&format!(" at {pos}"))
             .map_or_else(|| message.clone(), str::to_owned);
         xml_error(origin, pos.row, pos.col, message)
-    })?;
-    NscParser { doc: &doc, origin }.run()
+    })
+}
+
+/// Parses a plist (XML, binary or ASCII) with the importer's bounds (size,
+/// depth, value count, expanded size) into its root dictionary. Shared
+/// with the whole-config reader ([`super::app_config`]).
+pub(crate) fn plist_root(bytes: &[u8], origin: &str) -> Result<plist::Dictionary, PinImportError> {
+    check_size(bytes.len(), origin)?;
+    prescan_plist(bytes, origin)?;
+    let root = plist::Value::from_reader(Cursor::new(bytes))
+        .map_err(|err| plist_error(origin, PLIST_ROOT, format!("not a valid plist: {err}")))?;
+    match root {
+        plist::Value::Dictionary(d) => Ok(d),
+        other => Err(type_error(origin, PLIST_ROOT, "a dictionary", &other)),
+    }
 }
 
 /// Reads and parses an Android `network_security_config.xml` file.
@@ -201,14 +222,7 @@ pub fn import_android_nsc(path: &Path) -> Result<Vec<ImportedPinSet>, PinImportE
 /// A plist without `NSPinnedDomains` yields an empty list. Sets are sorted
 /// by domain.
 pub fn parse_ios_plist(bytes: &[u8], origin: &str) -> Result<Vec<ImportedPinSet>, PinImportError> {
-    check_size(bytes.len(), origin)?;
-    prescan_plist(bytes, origin)?;
-    let root = plist::Value::from_reader(Cursor::new(bytes))
-        .map_err(|err| plist_error(origin, PLIST_ROOT, format!("not a valid plist: {err}")))?;
-    let root = root
-        .as_dictionary()
-        .ok_or_else(|| type_error(origin, PLIST_ROOT, "a dictionary", &root))?;
-
+    let root = plist_root(bytes, origin)?;
     let Some(ats) = root.get("NSAppTransportSecurity") else {
         return Ok(Vec::new());
     };
@@ -562,13 +576,13 @@ impl<'t> PosCursor<'t> {
     }
 }
 
-fn is_element(node: &roxmltree::Node<'_, '_>, name: &str) -> bool {
+pub(crate) fn is_element(node: &roxmltree::Node<'_, '_>, name: &str) -> bool {
     node.is_element() && node.tag_name().name() == name
 }
 
 /// Whether the padding of base64 pins is enforced.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Padding {
+pub(crate) enum Padding {
     /// Android: `android.util.Base64` accepts unpadded input.
     Optional,
     /// iOS: `NSData(base64Encoded:)` rejects unpadded input.
@@ -576,7 +590,7 @@ enum Padding {
 }
 
 /// Decodes a pin and returns it as canonical padded base64, or a message.
-fn decode_spki(text: &str, padding: Padding) -> Result<String, String> {
+pub(crate) fn decode_spki(text: &str, padding: Padding) -> Result<String, String> {
     if text.is_empty() {
         return Err("pin value is empty".to_owned());
     }
@@ -620,7 +634,7 @@ fn decode_spki(text: &str, padding: Padding) -> Result<String, String> {
 
 /// Parses `YYYY-MM-DD` (month and day may have one digit, as Android's
 /// non-lenient `SimpleDateFormat("yyyy-MM-dd")` accepts) into a real date.
-fn parse_expiration(raw: &str) -> Option<Date> {
+pub(crate) fn parse_expiration(raw: &str) -> Option<Date> {
     let mut parts = raw.trim().split('-');
     let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
     let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
@@ -639,7 +653,7 @@ fn parse_expiration(raw: &str) -> Option<Date> {
 }
 
 /// Checks a lower-cased domain name; returns a message when it is unusable.
-fn check_domain(name: &str) -> Result<(), String> {
+pub(crate) fn check_domain(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err("domain name is empty".to_owned());
     }
@@ -888,7 +902,7 @@ fn be_uint(bytes: &[u8], at: usize, size: usize) -> Option<u64> {
     Some(slice.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
 }
 
-fn value_kind(value: &plist::Value) -> &'static str {
+pub(crate) fn value_kind(value: &plist::Value) -> &'static str {
     match value {
         plist::Value::Array(_) => "an array",
         plist::Value::Dictionary(_) => "a dictionary",
@@ -903,12 +917,12 @@ fn value_kind(value: &plist::Value) -> &'static str {
     }
 }
 
-fn type_error(origin: &str, key_path: &str, expected: &str, found: &plist::Value) -> PinImportError {
+pub(crate) fn type_error(origin: &str, key_path: &str, expected: &str, found: &plist::Value) -> PinImportError {
     let message = format!("expected {expected}, found {}", value_kind(found));
     plist_error(origin, key_path, message)
 }
 
-fn plist_error(origin: &str, key_path: &str, message: impl Into<String>) -> PinImportError {
+pub(crate) fn plist_error(origin: &str, key_path: &str, message: impl Into<String>) -> PinImportError {
     PinImportError::Plist {
         path: origin.to_owned(),
         key_path: key_path.to_owned(),
@@ -916,7 +930,7 @@ fn plist_error(origin: &str, key_path: &str, message: impl Into<String>) -> PinI
     }
 }
 
-fn xml_error(origin: &str, line: u32, column: u32, message: impl Into<String>) -> PinImportError {
+pub(crate) fn xml_error(origin: &str, line: u32, column: u32, message: impl Into<String>) -> PinImportError {
     PinImportError::Xml {
         path: origin.to_owned(),
         line,
@@ -964,7 +978,7 @@ fn check_size(len: usize, origin: &str) -> Result<(), PinImportError> {
 
 /// Reads at most [`MAX_INPUT_BYTES`] from a regular file (see
 /// [`crate::fsread`]: FIFOs, devices and directories are refused unread).
-fn read_limited(path: &Path, origin: &str) -> Result<Vec<u8>, PinImportError> {
+pub(crate) fn read_limited(path: &Path, origin: &str) -> Result<Vec<u8>, PinImportError> {
     use crate::fsread::ReadErrorKind;
     let bytes =
         crate::fsread::read_bounded(path, MAX_INPUT_BYTES, "app configuration file").map_err(|e| match e.kind {
@@ -991,7 +1005,7 @@ fn read_limited(path: &Path, origin: &str) -> Result<Vec<u8>, PinImportError> {
 }
 
 /// Checks that an Android resource file is UTF-8 text.
-fn xml_text<'b>(bytes: &'b [u8], origin: &str) -> Result<&'b str, PinImportError> {
+pub(crate) fn xml_text<'b>(bytes: &'b [u8], origin: &str) -> Result<&'b str, PinImportError> {
     if bytes.starts_with(&[0x03, 0x00, 0x08, 0x00]) {
         return Err(xml_error(
             origin,
@@ -1015,7 +1029,7 @@ fn xml_text<'b>(bytes: &'b [u8], origin: &str) -> Result<&'b str, PinImportError
 }
 
 /// Debug-quotes at most [`EXCERPT_CHARS`] characters of untrusted text.
-fn excerpt(text: &str) -> String {
+pub(crate) fn excerpt(text: &str) -> String {
     let mut chars = text.chars();
     let head: String = chars.by_ref().take(EXCERPT_CHARS).collect();
     if chars.next().is_some() {
@@ -1026,7 +1040,7 @@ fn excerpt(text: &str) -> String {
 }
 
 /// Like [`excerpt`], without quotes (for element names).
-fn excerpt_raw(text: &str) -> String {
+pub(crate) fn excerpt_raw(text: &str) -> String {
     let quoted = excerpt(text);
     quoted.trim_matches('"').to_owned()
 }

@@ -172,6 +172,24 @@ pub enum PinImport {
     AndroidNsc(Spanned<PathBuf>),
     /// iOS `Info.plist` with `NSPinnedDomains`.
     IosPlist(Spanned<PathBuf>),
+    /// A built Android app (`.apk`): its manifest and compiled network
+    /// security config.
+    Apk(Spanned<PathBuf>),
+    /// A built iOS app (`.ipa`): its `Info.plist`.
+    Ipa(Spanned<PathBuf>),
+}
+
+impl PinImport {
+    /// The kind of file and its path as written.
+    pub fn parts(&self) -> (crate::model::app_config::ImportKind, &Spanned<PathBuf>) {
+        use crate::model::app_config::ImportKind;
+        match self {
+            PinImport::AndroidNsc(p) => (ImportKind::AndroidNsc, p),
+            PinImport::IosPlist(p) => (ImportKind::IosPlist, p),
+            PinImport::Apk(p) => (ImportKind::Apk, p),
+            PinImport::Ipa(p) => (ImportKind::Ipa, p),
+        }
+    }
 }
 
 /// Kind of backend component; also decides its column in the graph.

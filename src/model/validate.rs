@@ -1,9 +1,10 @@
 //! Checks that need the whole file: ids, references, URLs, pins, imports.
 
+use super::app_config;
 use super::error::{ModelError, ModelErrors, did_you_mean};
-use super::pin_import::{self, ImportedPin, PinScope};
+use super::pin_import::{ImportedPin, PinScope};
 use super::schema::*;
-use super::{EndpointTarget, Model, ResolvedPinSet, Route, Scheme};
+use super::{EndpointTarget, Model, ResolvedAppConfig, ResolvedPinSet, Route, Scheme};
 use base64::Engine;
 use serde_saphyr::Spanned;
 use std::collections::HashMap;
@@ -176,6 +177,7 @@ pub(super) fn validate(arch: ArchitectureFile, file: &Path) -> Result<Model, Mod
     }
 
     let mut pin_sets = Vec::new();
+    let mut app_configs = Vec::new();
     for (i, c) in arch.clients.iter().enumerate() {
         for (j, p) in c.pins.iter().enumerate() {
             if let Some(set) = resolve_inline_pins(&mut cx, &c.id.value, i, j, p) {
@@ -183,30 +185,57 @@ pub(super) fn validate(arch: ArchitectureFile, file: &Path) -> Result<Model, Mod
             }
         }
         for (j, imp) in c.pin_imports.iter().enumerate() {
-            let (path, result) = match imp {
-                PinImport::AndroidNsc(p) => (p, pin_import::import_android_nsc(&cx.resolve(&p.value))),
-                PinImport::IosPlist(p) => (p, pin_import::import_ios_plist(&cx.resolve(&p.value))),
-            };
+            let (kind, path) = imp.parts();
+            let result = app_config::import(kind, &cx.resolve(&path.value));
             // Origins name the file as written in the YAML (relative to it),
             // so reports do not depend on where the checkout lives.
             let resolved = cx.resolve(&path.value).display().to_string();
             let written = path.value.display().to_string();
+            let relative = |origin: String| match origin.strip_prefix(&resolved) {
+                Some(rest) => format!("{written}{rest}"),
+                None => origin,
+            };
             match result {
-                Ok(sets) => pin_sets.extend(sets.into_iter().map(|s| ResolvedPinSet {
-                    client: c.id.value.clone(),
-                    host: s.domain,
-                    include_subdomains: s.include_subdomains,
-                    pins: s.pins,
-                    expires: s.expiration,
-                    origin: match s.origin.strip_prefix(&resolved) {
-                        Some(rest) => format!("{written}{rest}"),
-                        None => s.origin,
-                    },
-                })),
+                Ok(imported) => {
+                    let pinned_hosts = imported
+                        .pin_sets
+                        .iter()
+                        .map(|s| (s.domain.clone(), s.include_subdomains))
+                        .collect();
+                    pin_sets.extend(imported.pin_sets.into_iter().map(|s| ResolvedPinSet {
+                        client: c.id.value.clone(),
+                        host: s.domain,
+                        include_subdomains: s.include_subdomains,
+                        pins: s.pins,
+                        expires: s.expiration,
+                        origin: relative(s.origin),
+                    }));
+                    let mut config = imported.config;
+                    if let app_config::AppConfig::Android(a) = &mut config
+                        && let Some(n) = &mut a.nsc
+                    {
+                        for d in &mut n.domains {
+                            d.origin = relative(std::mem::take(&mut d.origin));
+                        }
+                    }
+                    if let app_config::AppConfig::Ios(i) = &mut config {
+                        for e in &mut i.exceptions {
+                            e.origin = relative(std::mem::take(&mut e.origin));
+                        }
+                    }
+                    app_configs.push(ResolvedAppConfig {
+                        client: c.id.value.clone(),
+                        source: written,
+                        kind,
+                        config,
+                        build: imported.build,
+                        pinned_hosts,
+                    });
+                }
                 Err(e) => cx.err(
                     path,
                     format!("clients[{i}].pin_imports[{j}]"),
-                    format!("cannot import pins: {e}"),
+                    format!("cannot import {}: {e}", kind.key()),
                 ),
             }
         }
@@ -218,6 +247,7 @@ pub(super) fn validate(arch: ArchitectureFile, file: &Path) -> Result<Model, Mod
             arch,
             endpoints,
             pin_sets,
+            app_configs,
         })
     } else {
         Err(ModelErrors(cx.errors))
