@@ -152,6 +152,9 @@ fn summary(n: &GraphNode, g: &GraphView) -> String {
     if n.sensitive {
         s.push_str("\nholds sensitive data");
     }
+    for line in &n.app_config {
+        s.push_str(&format!("\napp config: {line}"));
+    }
     s
 }
 
@@ -274,6 +277,16 @@ pub fn graph_ui(ui: &mut egui::Ui, g: &GraphView, geo: &Geometry, cam: &mut Came
             FontId::proportional(10.5 * z * ts),
             weak,
         );
+        // A client's imported app configuration, under its box.
+        for (i, line) in n.app_config.iter().enumerate() {
+            painter.text(
+                pos2(r.center().x, r.max.y + (4.0 + 12.0 * i as f32) * z),
+                Align2::CENTER_TOP,
+                truncate(line, 44),
+                FontId::proportional(10.0 * z * ts),
+                weak,
+            );
+        }
         if resp.hovered() {
             resp.on_hover_text(summary(n, g));
         }

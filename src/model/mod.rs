@@ -126,6 +126,54 @@ pub struct ResolvedAppConfig {
     pub pinned_hosts: Vec<(String, bool)>,
 }
 
+impl ResolvedAppConfig {
+    /// One line for the client's node in the graph: what kind of file,
+    /// the build, and the settings that matter most
+    /// (`APK com.acme.pay · SDK 34 · cleartext off · 4 pinned`).
+    pub fn summary(&self) -> String {
+        use app_config::{AppConfig, ImportKind};
+        let mut parts = vec![match self.kind {
+            ImportKind::AndroidNsc => "NSC".to_owned(),
+            ImportKind::IosPlist => "Info.plist".to_owned(),
+            ImportKind::Apk => "APK".to_owned(),
+            ImportKind::Ipa => "IPA".to_owned(),
+        }];
+        if let Some(id) = self.build.as_ref().and_then(|b| b.id.as_deref()) {
+            parts[0] = format!("{} {id}", parts[0]);
+        }
+        match &self.config {
+            AppConfig::Android(a) => {
+                if let Some(sdk) = a.target_sdk {
+                    parts.push(format!("SDK {sdk}"));
+                }
+                parts.push(match a.base_cleartext() {
+                    Some(false) => "cleartext off".into(),
+                    Some(true) => "CLEARTEXT ON".into(),
+                    None => "cleartext: SDK default".into(),
+                });
+                if a.base_anchors().iter().any(|x| x.src == "user") {
+                    parts.push("USER CAs".into());
+                }
+                if a.is_debuggable() {
+                    parts.push("DEBUGGABLE".into());
+                }
+            }
+            AppConfig::Ios(i) => {
+                parts.push(if i.arbitrary_loads {
+                    "ATS OFF".into()
+                } else {
+                    "ATS on".into()
+                });
+                if !i.exceptions.is_empty() {
+                    parts.push(format!("{} exception(s)", i.exceptions.len()));
+                }
+            }
+        }
+        parts.push(format!("{} pinned", self.pinned_hosts.len()));
+        parts.join(" · ")
+    }
+}
+
 impl Model {
     /// Looks a component up by id.
     pub fn component(&self, id: &str) -> Option<&Component> {

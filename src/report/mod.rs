@@ -79,6 +79,10 @@ pub struct GraphNode {
     pub enforces: Vec<Control>,
     /// Holds confidential or restricted data.
     pub sensitive: bool,
+    /// For a client: one summary line per imported app file (build,
+    /// cleartext, trust, pins), in declaration order; omitted when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub app_config: Vec<String>,
 }
 
 /// An edge as drawn.
@@ -364,6 +368,12 @@ pub fn graph_view(model: &Model, audit: &Audit) -> GraphView {
                 status,
                 enforces: node.enforces.clone(),
                 sensitive: node.is_sensitive(),
+                app_config: model
+                    .app_configs
+                    .iter()
+                    .filter(|a| a.client == node.id)
+                    .map(crate::model::ResolvedAppConfig::summary)
+                    .collect(),
             }
         })
         .collect();
