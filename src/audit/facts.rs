@@ -450,6 +450,7 @@ fn pinset_subject(model: &Model, evidence: &Evidence, p: &ResolvedPinSet, now: i
                 "matched_ca": matched_ca,
                 "backup_pins": backups,
                 "leaf_only": matched_leaf && !matched_ca,
+                "expires_before_leaf": matches!((expires_unix, leaf_not_after), (Some(e), Some(l)) if e < l),
                 "pins_outlive_leaf": match (expires_unix, leaf_not_after) {
                     (Some(e), Some(l)) => e > l,
                     (None, Some(_)) => true,

@@ -599,7 +599,7 @@ mod tests {
     #[test]
     fn every_builtin_rule_loads() {
         let rules = Ruleset::builtin().unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(rules.rules.len(), 103);
+        assert_eq!(rules.rules.len(), 104);
     }
 
     #[test]

@@ -350,6 +350,7 @@ pub fn pinning() -> Shape {
         ("matched_ca", Shape::Bool),
         ("backup_pins", Shape::Int),
         ("leaf_only", Shape::Bool),
+        ("expires_before_leaf", Shape::Bool),
         ("pins_outlive_leaf", Shape::Bool),
     ])
 }
