@@ -136,7 +136,8 @@ pub(super) fn save_shard(
         warn!("strata: {e}");
         return ExitCode::from(2);
     }
-    let ids: Vec<&str> = probed.endpoints.iter().map(|e| e.id.as_str()).collect();
+    let mut ids: Vec<&str> = probed.endpoints.iter().map(|e| e.id.as_str()).collect();
+    ids.sort_unstable();
     say!(
         "shard {shard}: probed {} endpoint(s) ({}); wrote {}",
         ids.len(),
