@@ -64,7 +64,10 @@ fn without_gates_the_audit_exits_0_and_says_what_it_wrote() {
     let out = stdout(&run);
     assert!(out.starts_with("Acme Pay: grade F (score"), "{out}");
     assert!(out.contains("  cap: "), "{out}");
-    assert!(out.contains(&format!("wrote {}", dir.path().join(REPORT).display())), "{out}");
+    assert!(
+        out.contains(&format!("wrote {}", dir.path().join(REPORT).display())),
+        "{out}"
+    );
     assert!(stderr(&run).is_empty(), "{}", stderr(&run));
 }
 
@@ -76,7 +79,10 @@ fn fail_under_compares_the_grade() {
     let bad = audit(&fixture(), dir.path(), &["--fail-under", "d"]);
     assert_eq!(bad.status.code(), Some(1));
     assert_eq!(stderr(&bad), "strata: grade F is below the required D\n");
-    assert!(dir.path().join(REPORT).exists(), "the report is written before the gate");
+    assert!(
+        dir.path().join(REPORT).exists(),
+        "the report is written before the gate"
+    );
 }
 
 #[test]
@@ -93,7 +99,10 @@ fn fail_on_counts_every_failing_finding_at_or_above_the_severity() {
     assert_eq!(err.lines().count(), 1, "{err}");
     // More severities, more findings: high adds the high ones.
     let high = stderr(&audit(&fixture(), dir.path(), &["--fail-on", "HIGH"]));
-    assert!(high.starts_with("strata: 10 failing finding(s) at or above high: "), "{high}");
+    assert!(
+        high.starts_with("strata: 10 failing finding(s) at or above high: "),
+        "{high}"
+    );
     // An unknown severity is a usage error.
     let bad = audit(&fixture(), dir.path(), &["--fail-on", "severe"]);
     assert_eq!(bad.status.code(), Some(2));
@@ -110,7 +119,11 @@ fn a_baseline_counts_only_new_failures() {
     let b = baseline.to_string_lossy().into_owned();
 
     // Same evidence: nothing new, even at the lowest severity.
-    let same = audit(&fixture(), &dir.path().join("same"), &["--fail-on", "info", "--baseline", &b]);
+    let same = audit(
+        &fixture(),
+        &dir.path().join("same"),
+        &["--fail-on", "info", "--baseline", &b],
+    );
     assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
     assert!(
         stdout(&same).contains("0 failing finding(s) new since the baseline, 0 at or above info"),
@@ -202,18 +215,29 @@ fn quiet_prints_only_the_result_line_and_errors() {
     assert!(stderr(&ok).is_empty());
     assert!(dir.path().join(REPORT).exists());
 
-    let gated = audit(&fixture(), dir.path(), &["-q", "--fail-on", "critical", "--fail-under", "C"]);
+    let gated = audit(
+        &fixture(),
+        dir.path(),
+        &["-q", "--fail-on", "critical", "--fail-under", "C"],
+    );
     assert_eq!(gated.status.code(), Some(1));
     assert_eq!(stdout(&gated), out, "the same one line");
     let err = stderr(&gated);
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines.len(), 2, "{err}");
     assert_eq!(lines[0], "strata: grade F is below the required C");
-    assert!(lines[1].starts_with("strata: 4 failing finding(s) at or above critical"), "{err}");
+    assert!(
+        lines[1].starts_with("strata: 4 failing finding(s) at or above critical"),
+        "{err}"
+    );
 
     // With a baseline, the count line is left out too.
     let b = dir.path().join(REPORT).to_string_lossy().into_owned();
-    let base = audit(&fixture(), &dir.path().join("q"), &["-q", "--fail-on", "low", "--baseline", &b]);
+    let base = audit(
+        &fixture(),
+        &dir.path().join("q"),
+        &["-q", "--fail-on", "low", "--baseline", &b],
+    );
     assert_eq!(base.status.code(), Some(0), "{}", stderr(&base));
     assert_eq!(stdout(&base).lines().count(), 1, "{}", stdout(&base));
 }
