@@ -241,3 +241,40 @@ fn quiet_prints_only_the_result_line_and_errors() {
     assert_eq!(base.status.code(), Some(0), "{}", stderr(&base));
     assert_eq!(stdout(&base).lines().count(), 1, "{}", stdout(&base));
 }
+
+#[test]
+fn merge_applies_the_same_gates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = strata::model::load(&common::repo(SAMPLE)).unwrap_or_else(|e| panic!("{e}"));
+    let e: strata::evidence::Evidence =
+        serde_json::from_str(&std::fs::read_to_string(fixture()).expect("fixture")).expect("parses");
+    let mut parts = Vec::new();
+    for k in 1..=2 {
+        let p = dir.path().join(format!("s{k}.json"));
+        let part = strata::shard::Shard { index: k, count: 2 }.split(&model, &e);
+        std::fs::write(&p, serde_json::to_vec(&part).expect("json")).expect("write");
+        parts.push(p.to_string_lossy().into_owned());
+    }
+    let out = dir.path().join("m").to_string_lossy().into_owned();
+    let merge = |extra: &[&str]| {
+        let mut a = vec!["merge", SAMPLE, &parts[0], &parts[1], "-o", &out, "--format", "json"];
+        a.extend_from_slice(extra);
+        strata(&a)
+    };
+    let gated = merge(&["--fail-on", "critical", "-q"]);
+    assert_eq!(gated.status.code(), Some(1));
+    assert_eq!(stdout(&gated).lines().count(), 1, "{}", stdout(&gated));
+    assert!(
+        stderr(&gated).starts_with("strata: 4 failing finding(s) at or above critical"),
+        "{}",
+        stderr(&gated)
+    );
+    let b = dir.path().join("m").join(REPORT).to_string_lossy().into_owned();
+    let base = merge(&["--fail-on", "info", "--baseline", &b, "--fail-under", "F"]);
+    assert_eq!(base.status.code(), Some(0), "{}", stderr(&base));
+    assert!(
+        stdout(&base).contains("0 failing finding(s) new since the baseline"),
+        "{}",
+        stdout(&base)
+    );
+}

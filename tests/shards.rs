@@ -176,6 +176,38 @@ async fn shards_probe_their_slice_and_merge_to_the_unsharded_report() {
     let e = read_evidence(&full);
     assert_eq!(endpoints(&e), declared);
 
+    // A shard observes what the unsharded run observes: the same probes,
+    // each with the same kind of outcome.
+    let kind = |o: &strata::evidence::Observation<serde_json::Value>| match o {
+        strata::evidence::Observation::Observed(_) => "observed",
+        strata::evidence::Observation::Error(_) => "error",
+        strata::evidence::Observation::NotProbed => "not-probed",
+    };
+    let mut sharded_probes = Vec::new();
+    for path in &live {
+        let s = read_evidence(path);
+        sharded_probes.extend(s.probes_run.iter().cloned());
+        for (id, got) in &s.endpoints {
+            let want = &e.endpoints[id];
+            let layers = |x: &strata::evidence::EndpointEvidence| -> Vec<(String, &'static str)> {
+                x.layers.iter().map(|(k, o)| (k.clone(), kind(o))).collect()
+            };
+            assert_eq!(
+                layers(got),
+                layers(want),
+                "{id}: layer probes of the shard and the full run"
+            );
+            assert_eq!(got.tls.observed().is_some(), want.tls.observed().is_some(), "{id}: tls");
+            assert_eq!(
+                got.http.observed().is_some(),
+                want.http.observed().is_some(),
+                "{id}: http"
+            );
+        }
+    }
+    sharded_probes.sort();
+    assert_eq!(sharded_probes, e.probes_run, "the shards together ran every probe once");
+
     // E split as --shard selects, then merged == --replay E, byte for byte.
     let mut parts = Vec::new();
     for k in 1..=3 {
