@@ -1,6 +1,9 @@
-//! Command-line interface: `audit`, `lab`, `demo`, `pins`, `rules`, `validate`.
+//! Command-line interface: `audit`, `lab`, `demo`, `pins`, `rules`,
+//! `validate`, and the auditor's workflow commands `diff` and `merge`
+//! ([`workflow`]).
 //!
-//! Exit codes: 0 success, 1 grade below `--fail-under`, 2 error (including
+//! Exit codes: 0 success, 1 a gate failed (`--fail-under`, `--fail-on`), 2
+//! error (bad input, including
 //! an audit whose rules could not all be evaluated: its reports are still
 //! written, and each tool error is printed on stderr), 130 interrupted
 //! (SIGINT or SIGTERM: probing stops and no report is written).
@@ -32,6 +35,8 @@ macro_rules! warn {
         let _ = writeln!(std::io::stderr(), $($t)*);
     }};
 }
+
+mod workflow;
 
 #[derive(Parser)]
 #[command(
@@ -95,6 +100,75 @@ enum Command {
         /// declares `tls: { revocation: check }`.
         #[arg(long)]
         revocation: bool,
+        /// Exit with 1 when a counted failing finding has this severity or
+        /// above (info, low, medium, high, critical).
+        #[arg(long, value_parser = crate::ci::parse_severity)]
+        fail_on: Option<crate::audit::rules::Severity>,
+        /// With --fail-on: count only the failing findings that are new
+        /// since this earlier JSON report (see docs/ci.md).
+        #[arg(long, requires = "fail_on")]
+        baseline: Option<PathBuf>,
+        /// Print only errors and the one-line result.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Probe only shard K of N of the endpoints and save its evidence
+        /// (--save-evidence; no report): join the shards with `strata merge`.
+        #[arg(
+            long,
+            value_parser = crate::shard::Shard::parse,
+            requires = "save_evidence",
+            conflicts_with_all = ["replay", "offline", "fail_under", "fail_on", "baseline"]
+        )]
+        shard: Option<crate::shard::Shard>,
+    },
+    /// Compare two JSON reports: new, fixed and changed findings, grade,
+    /// rotated certificates, pins.
+    Diff {
+        /// The earlier JSON report.
+        old: PathBuf,
+        /// The later JSON report.
+        new: PathBuf,
+        /// Output format: text, markdown or json.
+        #[arg(long, default_value = "text", value_parser = crate::report::diff::DiffFormat::parse)]
+        format: crate::report::diff::DiffFormat,
+        /// Write to this file instead of stdout.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Compare reports of different schema versions or systems.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Join the evidence of `audit --shard K/N` runs into one report.
+    Merge {
+        /// The architecture YAML file the shards audited.
+        file: PathBuf,
+        /// The shards' evidence files (every endpoint in exactly one).
+        #[arg(required = true)]
+        evidence: Vec<PathBuf>,
+        /// Report formats, comma-separated: html, json, sarif, markdown, csv.
+        #[arg(long, value_delimiter = ',', default_value = "html,json", value_parser = parse_format)]
+        format: Vec<Format>,
+        /// Output directory.
+        #[arg(long, short, default_value = "strata-report")]
+        out: PathBuf,
+        /// Use rule files from this directory instead of the built-in rules.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Also save the merged evidence to this file.
+        #[arg(long)]
+        save_evidence: Option<PathBuf>,
+        /// Exit with 1 when the grade is below this letter (A-F).
+        #[arg(long, value_parser = parse_grade)]
+        fail_under: Option<char>,
+        /// Exit with 1 when a counted failing finding has this severity or above.
+        #[arg(long, value_parser = crate::ci::parse_severity)]
+        fail_on: Option<crate::audit::rules::Severity>,
+        /// With --fail-on: count only failing findings new since this JSON report.
+        #[arg(long, requires = "fail_on")]
+        baseline: Option<PathBuf>,
+        /// Print only errors and the one-line result.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Run the demo lab in the foreground until Ctrl-C.
     Lab {
@@ -215,14 +289,21 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             timeout,
             active,
             revocation,
+            fail_on,
+            baseline,
+            quiet,
+            shard,
         } => {
             let rules = load_rules(rules.as_deref())?;
             let model = model::load(&file).map_err(|e| e.to_string())?;
+            // Read before probing (and before the new reports may replace it).
+            let gates = workflow::gates(fail_under, fail_on, baseline.as_deref())?;
+            let probed = match shard {
+                Some(s) => s.restrict(&model),
+                None => model.clone(),
+            };
             let outcome = if let Some(path) = replay {
-                let text = crate::fsread::read_text(&path, crate::fsread::MAX_EVIDENCE_BYTES, "evidence file")
-                    .map_err(|e| e.to_string())?;
-                let evidence = serde_json::from_str(&text)
-                    .map_err(|e| format!("{}: not a Strata evidence file: {e}", path.display()))?;
+                let evidence = workflow::read_evidence(&path)?;
                 pipeline::audit_with(&model, &rules, evidence)
             } else if offline {
                 let evidence = crate::evidence::Evidence {
@@ -237,7 +318,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     revocation,
                     ..RunnerConfig::default()
                 };
-                runtime()?.block_on(probe_with_progress(&model, &rules, &config))
+                runtime()?.block_on(probe_with_progress(&probed, &rules, &config, !quiet))
             };
             if outcome.evidence.cancelled {
                 let unfinished = outcome
@@ -257,43 +338,64 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 );
                 return Ok(ExitCode::from(130));
             }
-            // Write everything that can be written, then report what could not.
-            let mut failures = Vec::new();
-            if let Some(path) = save_evidence {
-                let saved = serde_json::to_vec_pretty(&outcome.evidence)
-                    .map_err(|e| format!("cannot serialise the evidence: {e}"))
-                    .and_then(|bytes| pipeline::write_atomic(&path, &bytes).map_err(|e| e.to_string()));
-                if let Err(e) = saved {
-                    failures.push(e);
-                }
+            if let Some(s) = shard {
+                return Ok(workflow::save_shard(
+                    s,
+                    &probed,
+                    &outcome,
+                    save_evidence.as_deref(),
+                    quiet,
+                ));
             }
-            let stem = pipeline::report_stem(&file, model.name());
-            print_summary(&outcome.report);
-            match pipeline::write_reports(&outcome.report, &format, &out, &stem, &file) {
-                Ok(written) => {
-                    for p in &written {
-                        say!("wrote {}", p.display());
-                    }
-                }
-                Err(e) => failures.push(e.to_string()),
-            }
-            if !failures.is_empty() {
-                for f in &failures {
-                    warn!("strata: {f}");
-                }
-                return Ok(ExitCode::from(2));
-            }
-            if report_tool_errors(&outcome.report) {
-                return Ok(ExitCode::from(2));
-            }
-            let grade = outcome.report.score.grade.chars().next().unwrap_or('F');
-            if let Some(limit) = fail_under
-                && grade > limit
-            {
-                warn!("strata: grade {grade} is below the required {limit}");
-                return Ok(ExitCode::from(1));
-            }
-            Ok(ExitCode::SUCCESS)
+            Ok(workflow::conclude(
+                &outcome,
+                &workflow::Finish {
+                    file: &file,
+                    model: &model,
+                    formats: &format,
+                    out: &out,
+                    save_evidence: save_evidence.as_deref(),
+                    gates: &gates,
+                    quiet,
+                },
+            ))
+        }
+        Command::Diff {
+            old,
+            new,
+            format,
+            out,
+            force,
+        } => workflow::diff(&old, &new, format, out.as_deref(), force),
+        Command::Merge {
+            file,
+            evidence,
+            format,
+            out,
+            rules,
+            save_evidence,
+            fail_under,
+            fail_on,
+            baseline,
+            quiet,
+        } => {
+            let rules = load_rules(rules.as_deref())?;
+            let model = model::load(&file).map_err(|e| e.to_string())?;
+            let gates = workflow::gates(fail_under, fail_on, baseline.as_deref())?;
+            let merged = workflow::merge_evidence(&model, &evidence)?;
+            let outcome = pipeline::audit_with(&model, &rules, merged);
+            Ok(workflow::conclude(
+                &outcome,
+                &workflow::Finish {
+                    file: &file,
+                    model: &model,
+                    formats: &format,
+                    out: &out,
+                    save_evidence: save_evidence.as_deref(),
+                    gates: &gates,
+                    quiet,
+                },
+            ))
         }
         Command::Lab { base_port, manifest } => {
             let rt = runtime()?;
@@ -352,7 +454,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     lab.manifest.servers.len(),
                     sample.display()
                 );
-                let outcome = probe_with_progress(&model, &rules, &RunnerConfig::default()).await;
+                let outcome = probe_with_progress(&model, &rules, &RunnerConfig::default(), true).await;
                 lab.stop().await;
                 Ok::<_, String>((outcome, pipeline::report_stem(&sample, model.name())))
             })?;
@@ -452,7 +554,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 }
 
-async fn probe_with_progress(model: &model::Model, rules: &Ruleset, config: &RunnerConfig) -> pipeline::Outcome {
+/// Probes with a progress line per probe on a terminal's stderr (when
+/// `progress`), stopping at SIGINT/SIGTERM.
+async fn probe_with_progress(
+    model: &model::Model,
+    rules: &Ruleset,
+    config: &RunnerConfig,
+    progress: bool,
+) -> pipeline::Outcome {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let cancel = CancellationToken::new();
     let on_signal = cancel.clone();
@@ -463,7 +572,7 @@ async fn probe_with_progress(model: &model::Model, rules: &Ruleset, config: &Run
         warn!("strata: interrupted, stopping the probes…");
         on_signal.cancel();
     });
-    let tty = std::io::stderr().is_terminal();
+    let tty = progress && std::io::stderr().is_terminal();
     let printer = tokio::spawn(async move {
         let (mut done, mut total) = (0, 0);
         while let Some(ev) = rx.recv().await {
@@ -519,7 +628,12 @@ fn interrupt_signals() -> impl std::future::Future<Output = ()> + Send + 'static
     }
 }
 
+/// Prints the one-line result, and the caps unless `quiet`.
 fn print_summary(r: &crate::report::Report) {
+    print_result(r, false);
+}
+
+fn print_result(r: &crate::report::Report, quiet: bool) {
     use crate::audit::Status;
     let count = |s: Status| r.findings.iter().filter(|f| f.status == s).count();
     say!(
@@ -532,6 +646,9 @@ fn print_summary(r: &crate::report::Report) {
         count(Status::Unverified),
         count(Status::Pass)
     );
+    if quiet {
+        return;
+    }
     for c in &r.score.caps {
         say!("  cap: {c}");
     }

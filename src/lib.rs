@@ -5,7 +5,8 @@
 //! defense-in-depth [`graph`], probes the live endpoints ([`probe`], the
 //! only networked module) into [`evidence`], evaluates the rules ([`audit`])
 //! and renders reports ([`report`]). [`pipeline`] wires those steps for the
-//! CLI ([`cli`]); [`lab`] serves the demo and test targets.
+//! CLI ([`cli`]), with its CI gates ([`ci`]) and sharded audits ([`shard`]);
+//! [`lab`] serves the demo and test targets.
 //!
 //! Lower layers never depend on higher ones: `model` → `evidence`/`graph` →
 //! `probe` → `audit` → `report` → `pipeline`/`cli`/`lab`. Below them all,
@@ -13,6 +14,7 @@
 //! [`redact`] keeps secrets out of every output.
 
 pub mod audit;
+pub mod ci;
 pub mod cli;
 pub mod evidence;
 pub mod fsread;
@@ -24,5 +26,6 @@ pub mod pipeline;
 pub mod probe;
 pub mod redact;
 pub mod report;
+pub mod shard;
 #[cfg(test)]
 mod testutil;

@@ -6,6 +6,7 @@
 //! data, and reports do not even carry those).
 
 pub mod csv;
+pub mod diff;
 pub mod exporters;
 pub mod html;
 pub mod json;
