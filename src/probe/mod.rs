@@ -28,6 +28,8 @@ pub mod signing;
 pub mod surface;
 pub mod tls;
 pub mod verify;
+pub mod vulns;
+pub mod vulns_probe;
 
 use crate::evidence::{EndpointEvidence, Observation, ProbeFailure};
 use crate::model::EndpointTarget;

@@ -17,6 +17,11 @@ static PROBES: LazyLock<Vec<Arc<dyn EndpointProbe>>> = LazyLock::new(|| {
         Arc::new(super::auth::AuthProbe),
         Arc::new(super::rate_limit::RateLimitProbe),
         Arc::new(super::surface::SurfaceProbe),
+        Arc::new(super::vulns_probe::HeartbleedProbe),
+        Arc::new(super::vulns_probe::CcsInjectionProbe),
+        Arc::new(super::vulns_probe::RobotProbe),
+        Arc::new(super::vulns_probe::RenegotiationProbe),
+        Arc::new(super::vulns_probe::ResumptionProbe),
     ]
 });
 
@@ -81,7 +86,12 @@ mod tests {
                 "signing",
                 "auth",
                 "rate_limit",
-                "surface"
+                "surface",
+                "heartbleed",
+                "ccs_injection",
+                "robot",
+                "renegotiation",
+                "resumption"
             ]
         );
         assert!(layer_kinds().all(|k| by_name(k).is_some()));

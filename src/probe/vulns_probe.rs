@@ -1,0 +1,263 @@
+//! The TLS vulnerability probes ([`super::vulns`]), one registry entry per
+//! check so that each has its own deadline, evidence kind and rule:
+//! `heartbleed`, `ccs_injection`, `robot`, `renegotiation` and
+//! `resumption` (session resumption and 0-RTT). Keys are documented in
+//! `docs/probes/tls_vulns.md`.
+
+use super::vulns::{self, VulnError};
+use super::{BoxFuture, EndpointProbe, ProbeContext};
+use crate::audit::schema::Shape;
+use crate::evidence::ProbeFailure;
+use crate::model::{Endpoint, EndpointTarget, Scheme};
+
+/// A [`VulnError`] as the probe failure recorded in the evidence.
+fn failure(e: VulnError) -> ProbeFailure {
+    let stage = match &e {
+        VulnError::Connect { .. } => "connect",
+        VulnError::Flight(_) => "handshake",
+        VulnError::Io(_) | VulnError::Answer(_) => "answer",
+        VulnError::NoTime(_) => "timeout",
+    };
+    ProbeFailure::new(stage, e.to_string())
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, ProbeFailure> {
+    serde_json::to_value(value).map_err(|e| ProbeFailure::new("internal", format!("cannot record evidence: {e}")))
+}
+
+/// The SNI to send: the server name unless it is an IP address.
+fn sni(target: &EndpointTarget) -> Option<&str> {
+    (target.server_name.parse::<std::net::IpAddr>().is_err()).then_some(target.server_name.as_str())
+}
+
+fn verdict_shape() -> Shape {
+    Shape::String
+}
+
+/// Heartbleed (CVE-2014-0160): [`vulns::heartbleed`].
+pub struct HeartbleedProbe;
+
+impl EndpointProbe for HeartbleedProbe {
+    fn name(&self) -> &'static str {
+        "heartbleed"
+    }
+
+    fn facts_shape(&self, _kind: &str) -> Shape {
+        Shape::object([
+            ("verdict", verdict_shape()),
+            ("heartbeat_negotiated", Shape::Bool),
+            ("version", Shape::String),
+            ("answer", Shape::String),
+            ("response_bytes", Shape::nullable(Shape::Int)),
+            ("connections", Shape::Int),
+        ])
+    }
+
+    fn applies(&self, target: &EndpointTarget, _decl: &Endpoint) -> bool {
+        target.scheme == Scheme::Https
+    }
+
+    fn run<'a>(
+        &'a self,
+        target: &'a EndpointTarget,
+        _decl: &'a Endpoint,
+        cx: &'a ProbeContext,
+    ) -> BoxFuture<'a, Result<serde_json::Value, ProbeFailure>> {
+        Box::pin(async move {
+            let addr = super::tls::resolve(target, cx).await?;
+            let seen = vulns::heartbleed::check(addr, sni(target), cx.io_timeout)
+                .await
+                .map_err(failure)?;
+            to_json(&seen)
+        })
+    }
+
+    fn summary(&self, observed: &serde_json::Value) -> String {
+        format!("heartbleed: {}", observed["verdict"].as_str().unwrap_or("?"))
+    }
+}
+
+/// CCS injection (CVE-2014-0224): [`vulns::ccs`].
+pub struct CcsInjectionProbe;
+
+impl EndpointProbe for CcsInjectionProbe {
+    fn name(&self) -> &'static str {
+        "ccs_injection"
+    }
+
+    fn facts_shape(&self, _kind: &str) -> Shape {
+        Shape::object([
+            ("verdict", verdict_shape()),
+            ("version", Shape::String),
+            ("answer", Shape::String),
+            ("connections", Shape::Int),
+        ])
+    }
+
+    fn applies(&self, target: &EndpointTarget, _decl: &Endpoint) -> bool {
+        target.scheme == Scheme::Https
+    }
+
+    fn run<'a>(
+        &'a self,
+        target: &'a EndpointTarget,
+        _decl: &'a Endpoint,
+        cx: &'a ProbeContext,
+    ) -> BoxFuture<'a, Result<serde_json::Value, ProbeFailure>> {
+        Box::pin(async move {
+            let addr = super::tls::resolve(target, cx).await?;
+            let seen = vulns::ccs::check(addr, sni(target), cx.io_timeout)
+                .await
+                .map_err(failure)?;
+            to_json(&seen)
+        })
+    }
+
+    fn summary(&self, observed: &serde_json::Value) -> String {
+        format!("CCS injection: {}", observed["verdict"].as_str().unwrap_or("?"))
+    }
+}
+
+/// ROBOT: [`vulns::robot`].
+pub struct RobotProbe;
+
+impl EndpointProbe for RobotProbe {
+    fn name(&self) -> &'static str {
+        "robot"
+    }
+
+    fn facts_shape(&self, _kind: &str) -> Shape {
+        let answers = || {
+            Shape::list(Shape::object([
+                ("variant", Shape::String),
+                ("answer", Shape::String),
+            ]))
+        };
+        Shape::object([
+            ("verdict", verdict_shape()),
+            ("oracle", Shape::nullable(Shape::String)),
+            ("reason", Shape::String),
+            ("version", Shape::nullable(Shape::String)),
+            ("suite", Shape::nullable(Shape::String)),
+            ("with_finished", answers()),
+            ("without_finished", answers()),
+            ("connections", Shape::Int),
+        ])
+    }
+
+    fn applies(&self, target: &EndpointTarget, _decl: &Endpoint) -> bool {
+        target.scheme == Scheme::Https
+    }
+
+    fn run<'a>(
+        &'a self,
+        target: &'a EndpointTarget,
+        _decl: &'a Endpoint,
+        cx: &'a ProbeContext,
+    ) -> BoxFuture<'a, Result<serde_json::Value, ProbeFailure>> {
+        Box::pin(async move {
+            let addr = super::tls::resolve(target, cx).await?;
+            let seen = vulns::robot::check(addr, sni(target), cx.io_timeout)
+                .await
+                .map_err(failure)?;
+            to_json(&seen)
+        })
+    }
+
+    fn summary(&self, observed: &serde_json::Value) -> String {
+        format!("ROBOT: {}", observed["verdict"].as_str().unwrap_or("?"))
+    }
+}
+
+/// Client-initiated renegotiation: [`vulns::renegotiation`] (not tested).
+pub struct RenegotiationProbe;
+
+impl EndpointProbe for RenegotiationProbe {
+    fn name(&self) -> &'static str {
+        "renegotiation"
+    }
+
+    fn facts_shape(&self, _kind: &str) -> Shape {
+        Shape::object([
+            ("tested", Shape::Bool),
+            ("client_initiated_accepted", Shape::nullable(Shape::Bool)),
+            ("reason", Shape::String),
+        ])
+    }
+
+    fn applies(&self, target: &EndpointTarget, _decl: &Endpoint) -> bool {
+        target.scheme == Scheme::Https
+    }
+
+    fn run<'a>(
+        &'a self,
+        _target: &'a EndpointTarget,
+        _decl: &'a Endpoint,
+        _cx: &'a ProbeContext,
+    ) -> BoxFuture<'a, Result<serde_json::Value, ProbeFailure>> {
+        Box::pin(async move { to_json(&vulns::renegotiation::untested()) })
+    }
+
+    fn summary(&self, _observed: &serde_json::Value) -> String {
+        "renegotiation: not tested".into()
+    }
+}
+
+/// Session resumption and 0-RTT: [`vulns::resumption`].
+pub struct ResumptionProbe;
+
+impl EndpointProbe for ResumptionProbe {
+    fn name(&self) -> &'static str {
+        "resumption"
+    }
+
+    fn facts_shape(&self, _kind: &str) -> Shape {
+        let maybe = || Shape::nullable(Shape::Bool);
+        Shape::object([
+            ("tls13", Shape::Bool),
+            ("tls13_tickets_issued", maybe()),
+            ("tls13_resumed", maybe()),
+            ("early_data_max", Shape::nullable(Shape::Int)),
+            ("early_data_offered", maybe()),
+            ("early_data_accepted", maybe()),
+            ("tls12", Shape::Bool),
+            ("tls12_session_id_resumed", maybe()),
+            ("tls12_ticket_issued", maybe()),
+            ("tls12_ticket_resumed", maybe()),
+            ("connections", Shape::Int),
+            ("notes", Shape::list(Shape::String)),
+        ])
+    }
+
+    fn applies(&self, target: &EndpointTarget, _decl: &Endpoint) -> bool {
+        target.scheme == Scheme::Https
+    }
+
+    fn run<'a>(
+        &'a self,
+        target: &'a EndpointTarget,
+        _decl: &'a Endpoint,
+        cx: &'a ProbeContext,
+    ) -> BoxFuture<'a, Result<serde_json::Value, ProbeFailure>> {
+        Box::pin(async move {
+            let addr = super::tls::resolve(target, cx).await?;
+            let path = if target.path.is_empty() { "/" } else { target.path.as_str() };
+            let early = format!(
+                "HEAD {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+                target.server_name
+            );
+            let seen = vulns::resumption::check(addr, &target.server_name, &cx.provider, early.as_bytes(), cx.io_timeout)
+                .await
+                .map_err(|e| ProbeFailure::new("handshake", e))?;
+            to_json(&seen)
+        })
+    }
+
+    fn summary(&self, observed: &serde_json::Value) -> String {
+        format!(
+            "resumption: TLS 1.3 {}, 0-RTT {}",
+            observed["tls13_resumed"],
+            observed["early_data_accepted"]
+        )
+    }
+}
