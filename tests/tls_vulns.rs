@@ -1,0 +1,191 @@
+//! The TLS vulnerability checks against real peers and synthetic ones.
+//!
+//! Real peers: Debian's `openssl s_server` (OpenSSL 3, patched against
+//! Heartbleed, CCS injection and ROBOT; built without heartbeat support)
+//! and, when installed, nginx. They show the "not vulnerable" paths and
+//! resumption / 0-RTT on and off. No vulnerable real server exists here, so
+//! the vulnerable paths are shown against the synthetic responders of
+//! `strata::lab::tls_vulns` (each documented as synthetic): they only
+//! prove the checks read a vulnerable answer correctly.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use strata::probe::vulns::{self, Verdict};
+
+const IO: Duration = Duration::from_secs(5);
+
+/// A running `openssl s_server`, killed when dropped.
+struct Peer {
+    child: Child,
+    /// Held open: without `-www`, s_server sends what it reads here.
+    _stdin: Option<std::process::ChildStdin>,
+    addr: SocketAddr,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A fresh self-signed RSA-2048 leaf for `vulns.test`.
+fn leaf(dir: &Path) -> (PathBuf, PathBuf) {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let out = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=vulns.test"])
+        .args(["-days", "2", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl req (CI installs openssl)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    (cert, key)
+}
+
+/// `openssl s_server -www` with `args`.
+fn s_server(args: &[&str]) -> Peer {
+    s_server_mode(args, true)
+}
+
+/// `openssl s_server` with `args`, with `-www` or (for `-early_data`,
+/// which refuses it) without.
+fn s_server_mode(args: &[&str], www: bool) -> Peer {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (cert, key) = leaf(dir.path());
+    for _ in 0..3 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let mut child = Command::new("openssl")
+            .args(["s_server", "-accept", &addr.to_string(), "-quiet", "-cert"])
+            .arg(&cert)
+            .arg("-key")
+            .arg(&key)
+            .args(if www { &["-www"][..] } else { &[][..] })
+            .args(args)
+            .stdin(if www { Stdio::null() } else { Stdio::piped() })
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("openssl s_server");
+        for _ in 0..50 {
+            if std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok() {
+                let stdin = child.stdin.take();
+                return Peer {
+                    _stdin: stdin,
+                    child,
+                    addr,
+                    _dir: dir,
+                };
+            }
+            if !matches!(child.try_wait(), Ok(None)) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    panic!("openssl s_server {args:?} did not start");
+}
+
+const LEGACY: &[&str] = &["-cipher", "DEFAULT:@SECLEVEL=0"];
+
+#[tokio::test]
+async fn openssl_is_not_vulnerable_to_heartbleed() {
+    let peer = s_server(LEGACY);
+    let seen = vulns::heartbleed::check(peer.addr, Some("vulns.test"), IO)
+        .await
+        .expect("checked");
+    assert_eq!(seen.verdict, Verdict::NotVulnerable, "{seen:?}");
+    // OpenSSL 3 has no heartbeat support: the extension is not negotiated.
+    assert!(!seen.heartbeat_negotiated, "{seen:?}");
+    assert_eq!(seen.version, "TLS 1.2", "{seen:?}");
+    assert_eq!(seen.response_bytes, None, "{seen:?}");
+    assert_eq!(seen.connections, 1);
+}
+
+#[tokio::test]
+async fn openssl_refuses_an_early_ccs() {
+    let peer = s_server(LEGACY);
+    let seen = vulns::ccs::check(peer.addr, Some("vulns.test"), IO).await.expect("checked");
+    assert_eq!(seen.verdict, Verdict::NotVulnerable, "{seen:?}");
+    assert!(seen.answer.contains("unexpected_message"), "{seen:?}");
+}
+
+#[tokio::test]
+async fn an_rsa_key_exchange_openssl_is_no_robot_oracle() {
+    let peer = s_server(&["-cipher", "AES128-SHA:@SECLEVEL=0", "-no_tls1_3"]);
+    let seen = vulns::robot::check(peer.addr, Some("vulns.test"), IO).await.expect("checked");
+    assert_eq!(seen.verdict, Verdict::NotVulnerable, "{seen:#?}");
+    assert_eq!(seen.suite.as_deref(), Some("TLS_RSA_WITH_AES_128_CBC_SHA"), "{seen:#?}");
+    assert_eq!(seen.with_finished.len(), 5, "{seen:#?}");
+    assert!(seen.connections <= vulns::robot::MAX_CONNECTIONS, "{seen:#?}");
+    // Every variant got the same answer, in both rounds.
+    let first = &seen.with_finished[0].answer;
+    assert!(seen.with_finished.iter().all(|a| &a.answer == first), "{seen:#?}");
+}
+
+#[tokio::test]
+async fn an_ecdhe_only_openssl_is_out_of_robots_reach() {
+    let peer = s_server(&["-cipher", "ECDHE-RSA-AES128-GCM-SHA256", "-no_tls1_3"]);
+    let seen = vulns::robot::check(peer.addr, Some("vulns.test"), IO).await.expect("checked");
+    assert_eq!(seen.verdict, Verdict::NotApplicable, "{seen:#?}");
+    assert!(seen.reason.contains("no TLS_RSA_* suite"), "{seen:#?}");
+}
+
+fn provider() -> std::sync::Arc<rustls::crypto::CryptoProvider> {
+    std::sync::Arc::new(rustls::crypto::ring::default_provider())
+}
+
+const HEAD: &[u8] = b"HEAD / HTTP/1.1\r\nHost: vulns.test\r\nConnection: close\r\n\r\n";
+
+#[tokio::test]
+async fn openssl_resumes_by_default_and_refuses_0rtt_unless_asked() {
+    let peer = s_server(&[]);
+    let seen = vulns::resumption::check(peer.addr, "vulns.test", &provider(), HEAD, IO)
+        .await
+        .expect("checked");
+    let report = format!("{seen:#?}");
+    assert!(seen.tls13 && seen.tls12, "{report}");
+    assert_eq!(seen.tls13_tickets_issued, Some(true), "{report}");
+    assert_eq!(seen.tls13_resumed, Some(true), "{report}");
+    assert_eq!(seen.early_data_max, Some(0), "{report}");
+    assert_eq!(seen.early_data_accepted, Some(false), "{report}");
+    assert_eq!(seen.tls12_session_id_resumed, Some(true), "{report}");
+    assert_eq!(seen.tls12_ticket_issued, Some(true), "{report}");
+    assert_eq!(seen.tls12_ticket_resumed, Some(true), "{report}");
+    assert!(seen.connections <= 6, "{report}");
+}
+
+#[tokio::test]
+async fn openssl_without_tickets_or_cache_does_not_resume() {
+    let peer = s_server(&["-no_ticket", "-no_cache"]);
+    let seen = vulns::resumption::check(peer.addr, "vulns.test", &provider(), HEAD, IO)
+        .await
+        .expect("checked");
+    let report = format!("{seen:#?}");
+    assert_eq!(seen.tls12_session_id_resumed, Some(false), "{report}");
+    assert_eq!(seen.tls12_ticket_issued, Some(false), "{report}");
+    assert_eq!(seen.tls12_ticket_resumed, Some(false), "{report}");
+}
+
+#[tokio::test]
+async fn openssl_with_early_data_accepts_0rtt() {
+    let peer = s_server_mode(&["-early_data", "-max_early_data", "16384"], false);
+    let seen = vulns::resumption::check(peer.addr, "vulns.test", &provider(), HEAD, IO)
+        .await
+        .expect("checked");
+    let report = format!("{seen:#?}");
+    assert_eq!(seen.tls13_resumed, Some(true), "{report}");
+    assert!(seen.early_data_max.is_some_and(|m| m > 0), "{report}");
+    assert_eq!(seen.early_data_offered, Some(true), "{report}");
+    assert_eq!(seen.early_data_accepted, Some(true), "{report}");
+}
