@@ -189,3 +189,87 @@ async fn openssl_with_early_data_accepts_0rtt() {
     assert_eq!(seen.early_data_offered, Some(true), "{report}");
     assert_eq!(seen.early_data_accepted, Some(true), "{report}");
 }
+
+// -- synthetic vulnerable responders (src/lab/tls_vulns.rs) ---------------
+
+use strata::lab::tls_vulns::{Flaw, start};
+
+#[tokio::test]
+async fn a_synthetic_heartbleed_leak_is_caught_and_its_bytes_are_not_kept() {
+    let lab = start(Flaw::Heartbleed).await.expect("responder");
+    let seen = vulns::heartbleed::check(lab.addr, Some("vulns.test"), IO)
+        .await
+        .expect("checked");
+    assert_eq!(seen.verdict, Verdict::Vulnerable, "{seen:?}");
+    assert!(seen.heartbeat_negotiated, "{seen:?}");
+    assert_eq!(seen.response_bytes, Some(3 + 16384 + 16), "{seen:?}");
+    let json = serde_json::to_string(&seen).expect("json");
+    assert!(!json.contains("LEAK"), "leaked bytes must not reach the evidence: {json}");
+}
+
+#[tokio::test]
+async fn a_synthetic_early_ccs_acceptor_is_caught() {
+    let lab = start(Flaw::CcsInjection).await.expect("responder");
+    let seen = vulns::ccs::check(lab.addr, Some("vulns.test"), IO).await.expect("checked");
+    assert_eq!(seen.verdict, Verdict::Vulnerable, "{seen:?}");
+    assert!(seen.answer.contains("bad_record_mac"), "{seen:?}");
+}
+
+#[tokio::test]
+async fn a_synthetic_bleichenbacher_oracle_is_a_strong_robot() {
+    let lab = start(Flaw::RobotOracle).await.expect("responder");
+    let seen = vulns::robot::check(lab.addr, Some("vulns.test"), IO).await.expect("checked");
+    assert_eq!(seen.verdict, Verdict::Vulnerable, "{seen:#?}");
+    assert_eq!(seen.oracle.as_deref(), Some("strong"), "{seen:#?}");
+    assert!(seen.reason.contains("confirmed"), "{seen:#?}");
+    assert_eq!(seen.connections, vulns::robot::MAX_CONNECTIONS, "{seen:#?}");
+    let answers: Vec<&str> = seen.with_finished.iter().map(|a| a.answer.as_str()).collect();
+    assert_eq!(
+        answers,
+        [
+            "alert fatal 20 (bad_record_mac)",
+            "alert fatal 51 (decrypt_error)",
+            "alert fatal 47 (illegal_parameter)",
+            "alert fatal 40 (handshake_failure)",
+            "alert fatal 70 (protocol_version)"
+        ],
+        "{seen:#?}"
+    );
+}
+
+/// A server that answers every connection with `answer`, then closes.
+async fn canned(answer: &'static [u8]) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        for _ in 0..8 {
+            let Ok((mut s, _)) = listener.accept().await else { return };
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let mut buf = [0u8; 2048];
+            let _ = s.read(&mut buf).await;
+            let _ = s.write_all(answer).await;
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn no_check_passes_on_a_port_that_does_not_speak_tls() {
+    let addr = canned(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+    let e = vulns::heartbleed::check(addr, None, IO).await.expect_err("not TLS");
+    assert!(e.to_string().contains("not a TLS record"), "{e}");
+    let e = vulns::ccs::check(addr, None, IO).await.expect_err("not TLS");
+    assert!(matches!(e, vulns::VulnError::Flight(_)), "{e}");
+    let e = vulns::robot::check(addr, None, IO).await.expect_err("not TLS");
+    assert!(matches!(e, vulns::VulnError::Flight(_)), "{e}");
+    // A handshake_failure alert to the RSA-only hello is "no RSA suite".
+    let alert = canned(&[21, 3, 3, 0, 2, 2, 40]).await;
+    let seen = vulns::robot::check(alert, None, IO).await.expect("checked");
+    assert_eq!(seen.verdict, Verdict::NotApplicable, "{seen:?}");
+    let e = vulns::heartbleed::check(alert, None, IO).await.expect_err("no flight");
+    assert!(e.to_string().contains("handshake_failure"), "{e}");
+    let e = vulns::resumption::check(addr, "vulns.test", &provider(), HEAD, IO)
+        .await
+        .expect_err("not TLS");
+    assert!(e.contains("no TLS 1.2 or 1.3 handshake"), "{e}");
+}

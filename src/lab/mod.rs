@@ -12,6 +12,7 @@ pub mod hostile;
 pub mod identity;
 pub mod openssl;
 pub mod pki;
+pub mod tls_vulns;
 
 use crate::evidence::cert::cert_info;
 use bytes::Bytes;

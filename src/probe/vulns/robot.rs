@@ -192,14 +192,22 @@ struct Run {
     version: u16,
     key: Option<RsaKey>,
     connections: u32,
+    /// The connection that found the RSA suite, used for the first variant.
+    pending: Option<(Wire, super::ServerFlight)>,
 }
 
 impl Run {
     /// One connection: hello, flight (the same suite), then `variant`.
     async fn send(&mut self, variant: Variant, finish: bool) -> Result<Answer, VulnError> {
-        let mut wire = Wire::connect(self.addr, limit(self.io)).await?;
-        self.connections += 1;
-        let flight = server_flight(&mut wire, &self.hello, limit(self.io)).await?;
+        let (mut wire, flight) = match self.pending.take() {
+            Some(open) => open,
+            None => {
+                let mut wire = Wire::connect(self.addr, limit(self.io)).await?;
+                self.connections += 1;
+                let flight = server_flight(&mut wire, &self.hello, limit(self.io)).await?;
+                (wire, flight)
+            }
+        };
         if flight.cipher_suite != self.suite || flight.version != self.version {
             return Err(VulnError::Flight(format!(
                 "the server changed its choice between connections (0x{:04X} at 0x{:04x})",
@@ -284,7 +292,7 @@ pub async fn check(addr: SocketAddr, server_name: Option<&str>, io: Duration) ->
         connections += 1;
         match server_flight(&mut wire, &hello, limit(io)).await {
             Ok(f) if offered.contains(&f.cipher_suite) => {
-                found = Some((hello, f));
+                found = Some((hello, f, wire));
                 break;
             }
             Ok(f) => {
@@ -299,7 +307,7 @@ pub async fn check(addr: SocketAddr, server_name: Option<&str>, io: Duration) ->
             Err(e) => return Err(e),
         }
     }
-    let Some((hello, flight)) = found else {
+    let Some((hello, flight, wire)) = found else {
         return Ok(Robot {
             verdict: Verdict::NotApplicable,
             oracle: None,
@@ -319,7 +327,9 @@ pub async fn check(addr: SocketAddr, server_name: Option<&str>, io: Duration) ->
         version: flight.version,
         key: None,
         connections,
+        pending: None,
     };
+    run.pending = Some((wire, flight.clone()));
     let version = LegacyVersion::from_wire(flight.version).map(|v| v.label().to_string());
     let suite = legacy::suite_name(flight.cipher_suite).map(str::to_string);
     let with_finished = run.round(true).await?;
