@@ -665,6 +665,31 @@ mod tests {
                 ));
             }
         }
+        // The vulnerability probes share one page, a section each.
+        let doc = include_str!("../../docs/probes/tls_vulns.md");
+        for name in ["heartbleed", "ccs_injection", "robot", "renegotiation", "resumption"] {
+            let shape = evidence_shape(name).unwrap_or(Shape::Any);
+            let fields = shape.fields().cloned().unwrap_or_default();
+            for (keys, ty) in doc_table(doc, &format!("## `{name}`")) {
+                for k in keys {
+                    match fields.get(k.as_str()) {
+                        None => problems.push(format!("tls_vulns.md `{name}`: `{k}` is documented but not in the schema")),
+                        Some(f) if f.shape.describe() != ty => problems.push(format!(
+                            "tls_vulns.md `{name}`: `{k}` is documented as `{ty}`, the schema says `{}`",
+                            f.shape.describe()
+                        )),
+                        Some(_) => {}
+                    }
+                }
+            }
+            let documented: BTreeSet<String> = doc_table(doc, &format!("## `{name}`"))
+                .into_iter()
+                .flat_map(|(k, _)| k)
+                .collect();
+            for k in fields.keys().filter(|k| !documented.contains(**k)) {
+                problems.push(format!("tls_vulns.md `{name}`: `{k}` is in the schema but not documented"));
+            }
+        }
         assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 
