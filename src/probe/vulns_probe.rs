@@ -229,8 +229,11 @@ impl EndpointProbe for ResumptionProbe {
         ])
     }
 
-    fn applies(&self, target: &EndpointTarget, _decl: &Endpoint) -> bool {
-        target.scheme == Scheme::Https
+    /// Not where every caller must show a client certificate: the rustls
+    /// client has none, so no handshake would complete (the `mtls` probe
+    /// covers such endpoints).
+    fn applies(&self, target: &EndpointTarget, decl: &Endpoint) -> bool {
+        target.scheme == Scheme::Https && !super::requires_client_cert(decl)
     }
 
     fn run<'a>(
