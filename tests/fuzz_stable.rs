@@ -956,7 +956,10 @@ fn the_mutator_is_deterministic_and_varied() {
 #[test]
 fn tls_vulns_record_and_flight_parsers() {
     use strata::probe::vulns::{FlightProgress, MAX_RECORD, RecordSplit, parse_flight, split_record};
-    let hello = handshake(2, &server_hello(0x0303, 0x002F, Some(&[(0xFF01, &[0]), (0x000F, &[1])])));
+    let hello = handshake(
+        2,
+        &server_hello(0x0303, 0x002F, Some(&[(0xFF01, &[0]), (0x000F, &[1])])),
+    );
     let certificate = handshake(11, &[0, 0, 6, 0, 0, 3, 1, 2, 3]);
     let done = handshake(14, &[]);
     let flight = [hello.clone(), certificate.clone(), done.clone()].concat();
@@ -965,7 +968,12 @@ fn tls_vulns_record_and_flight_parsers() {
         [hello.clone(), done.clone()].concat(),
         record(0x16, 0x0303, &flight),
         record(0x18, 0x0303, &[2, 0x40, 0x00, 1, 2, 3]),
-        [record(0x16, 0x0303, &hello), record(0x16, 0x0303, &handshake(4, &[0, 0, 0, 1, 0, 0])), record(0x14, 0x0303, &[1])].concat(),
+        [
+            record(0x16, 0x0303, &hello),
+            record(0x16, 0x0303, &handshake(4, &[0, 0, 0, 1, 0, 0])),
+            record(0x14, 0x0303, &[1]),
+        ]
+        .concat(),
         record(0x15, 0x0303, &[2, 20]),
         b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec(),
     ];
@@ -978,7 +986,10 @@ fn tls_vulns_record_and_flight_parsers() {
                     return Err(format!("record of {} bytes said to use {used}", r.body.len()));
                 }
                 if !(20..=24).contains(&r.content_type) || r.version >> 8 != 3 {
-                    return Err(format!("record type {} version {:#06x} accepted", r.content_type, r.version));
+                    return Err(format!(
+                        "record type {} version {:#06x} accepted",
+                        r.content_type, r.version
+                    ));
                 }
                 Verdict::Accepted
             }

@@ -36,7 +36,15 @@ impl Drop for Peer {
 fn leaf(dir: &Path) -> (PathBuf, PathBuf) {
     let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
     let out = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=vulns.test"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=vulns.test",
+        ])
         .args(["-days", "2", "-keyout"])
         .arg(&key)
         .arg("-out")
@@ -115,7 +123,9 @@ async fn openssl_is_not_vulnerable_to_heartbleed() {
 #[tokio::test]
 async fn openssl_refuses_an_early_ccs() {
     let peer = s_server(LEGACY);
-    let seen = vulns::ccs::check(peer.addr, Some("vulns.test"), IO).await.expect("checked");
+    let seen = vulns::ccs::check(peer.addr, Some("vulns.test"), IO)
+        .await
+        .expect("checked");
     assert_eq!(seen.verdict, Verdict::NotVulnerable, "{seen:?}");
     assert!(seen.answer.contains("unexpected_message"), "{seen:?}");
 }
@@ -123,7 +133,9 @@ async fn openssl_refuses_an_early_ccs() {
 #[tokio::test]
 async fn an_rsa_key_exchange_openssl_is_no_robot_oracle() {
     let peer = s_server(&["-cipher", "AES128-SHA:@SECLEVEL=0", "-no_tls1_3"]);
-    let seen = vulns::robot::check(peer.addr, Some("vulns.test"), IO).await.expect("checked");
+    let seen = vulns::robot::check(peer.addr, Some("vulns.test"), IO)
+        .await
+        .expect("checked");
     assert_eq!(seen.verdict, Verdict::NotVulnerable, "{seen:#?}");
     assert_eq!(seen.suite.as_deref(), Some("TLS_RSA_WITH_AES_128_CBC_SHA"), "{seen:#?}");
     assert_eq!(seen.with_finished.len(), 5, "{seen:#?}");
@@ -136,7 +148,9 @@ async fn an_rsa_key_exchange_openssl_is_no_robot_oracle() {
 #[tokio::test]
 async fn an_ecdhe_only_openssl_is_out_of_robots_reach() {
     let peer = s_server(&["-cipher", "ECDHE-RSA-AES128-GCM-SHA256", "-no_tls1_3"]);
-    let seen = vulns::robot::check(peer.addr, Some("vulns.test"), IO).await.expect("checked");
+    let seen = vulns::robot::check(peer.addr, Some("vulns.test"), IO)
+        .await
+        .expect("checked");
     assert_eq!(seen.verdict, Verdict::NotApplicable, "{seen:#?}");
     assert!(seen.reason.contains("no TLS_RSA_* suite"), "{seen:#?}");
 }
@@ -204,13 +218,18 @@ async fn a_synthetic_heartbleed_leak_is_caught_and_its_bytes_are_not_kept() {
     assert!(seen.heartbeat_negotiated, "{seen:?}");
     assert_eq!(seen.response_bytes, Some(3 + 16384 + 16), "{seen:?}");
     let json = serde_json::to_string(&seen).expect("json");
-    assert!(!json.contains("LEAK"), "leaked bytes must not reach the evidence: {json}");
+    assert!(
+        !json.contains("LEAK"),
+        "leaked bytes must not reach the evidence: {json}"
+    );
 }
 
 #[tokio::test]
 async fn a_synthetic_early_ccs_acceptor_is_caught() {
     let lab = start(Flaw::CcsInjection).await.expect("responder");
-    let seen = vulns::ccs::check(lab.addr, Some("vulns.test"), IO).await.expect("checked");
+    let seen = vulns::ccs::check(lab.addr, Some("vulns.test"), IO)
+        .await
+        .expect("checked");
     assert_eq!(seen.verdict, Verdict::Vulnerable, "{seen:?}");
     assert!(seen.answer.contains("bad_record_mac"), "{seen:?}");
 }
@@ -218,7 +237,9 @@ async fn a_synthetic_early_ccs_acceptor_is_caught() {
 #[tokio::test]
 async fn a_synthetic_bleichenbacher_oracle_is_a_strong_robot() {
     let lab = start(Flaw::RobotOracle).await.expect("responder");
-    let seen = vulns::robot::check(lab.addr, Some("vulns.test"), IO).await.expect("checked");
+    let seen = vulns::robot::check(lab.addr, Some("vulns.test"), IO)
+        .await
+        .expect("checked");
     assert_eq!(seen.verdict, Verdict::Vulnerable, "{seen:#?}");
     assert_eq!(seen.oracle.as_deref(), Some("strong"), "{seen:#?}");
     assert!(seen.reason.contains("confirmed"), "{seen:#?}");
@@ -243,7 +264,9 @@ async fn canned(answer: &'static [u8]) -> SocketAddr {
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
         for _ in 0..8 {
-            let Ok((mut s, _)) = listener.accept().await else { return };
+            let Ok((mut s, _)) = listener.accept().await else {
+                return;
+            };
             use tokio::io::{AsyncReadExt, AsyncWriteExt};
             let mut buf = [0u8; 2048];
             let _ = s.read(&mut buf).await;
@@ -272,4 +295,117 @@ async fn no_check_passes_on_a_port_that_does_not_speak_tls() {
         .await
         .expect_err("not TLS");
     assert!(e.contains("no TLS 1.2 or 1.3 handshake"), "{e}");
+}
+
+// -- nginx (when installed; .ci/run installs it) ----------------------------
+
+/// A running nginx (one process, no daemon), killed when dropped.
+struct Nginx {
+    child: Child,
+    addr: SocketAddr,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// nginx on a free loopback port with `server` directives added to its TLS
+/// server block; `None` (the test prints SKIPPED) when nginx is absent.
+fn nginx(server: &str) -> Option<Nginx> {
+    let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"]
+        .into_iter()
+        .find(|p| Path::new(p).is_file())?;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (cert, key) = leaf(dir.path());
+    let d = dir.path().display();
+    for _ in 0..3 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let conf = format!(
+            "daemon off; master_process off; worker_processes 1; pid {d}/nginx.pid; error_log {d}/error.log;\n\
+             events {{ worker_connections 64; }}\n\
+             http {{ access_log off; client_body_temp_path {d}; proxy_temp_path {d}; fastcgi_temp_path {d}; uwsgi_temp_path {d}; scgi_temp_path {d};\n\
+               server {{ listen 127.0.0.1:{port} ssl; server_name vulns.test; ssl_certificate {}; ssl_certificate_key {};\n\
+                 ssl_protocols TLSv1.2 TLSv1.3; {server}\n\
+                 location / {{ return 200 \"ok\\n\"; }} }} }}\n",
+            cert.display(),
+            key.display()
+        );
+        let path = dir.path().join("nginx.conf");
+        std::fs::write(&path, conf).expect("nginx.conf");
+        let mut child = Command::new(binary)
+            .arg("-c")
+            .arg(&path)
+            .arg("-p")
+            .arg(dir.path())
+            .args(["-e", &format!("{d}/error.log")])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nginx");
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        for _ in 0..50 {
+            if std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok() {
+                return Some(Nginx { child, addr, _dir: dir });
+            }
+            if !matches!(child.try_wait(), Ok(None)) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let log = std::fs::read_to_string(dir.path().join("error.log")).unwrap_or_default();
+    panic!("nginx did not start:\n{log}");
+}
+
+#[tokio::test]
+async fn nginx_is_not_vulnerable_and_its_resumption_follows_its_configuration() {
+    let Some(on) = nginx("ssl_session_tickets on; ssl_session_cache shared:S:1m; ssl_early_data on;") else {
+        eprintln!("SKIPPED: nginx is not installed");
+        return;
+    };
+    let hb = vulns::heartbleed::check(on.addr, Some("vulns.test"), IO)
+        .await
+        .expect("heartbleed");
+    assert_eq!(hb.verdict, Verdict::NotVulnerable, "{hb:?}");
+    let ccs = vulns::ccs::check(on.addr, Some("vulns.test"), IO).await.expect("ccs");
+    assert_eq!(ccs.verdict, Verdict::NotVulnerable, "{ccs:?}");
+    let robot = vulns::robot::check(on.addr, Some("vulns.test"), IO)
+        .await
+        .expect("robot");
+    assert!(
+        matches!(robot.verdict, Verdict::NotVulnerable | Verdict::NotApplicable),
+        "{robot:#?}"
+    );
+    let seen = vulns::resumption::check(on.addr, "vulns.test", &provider(), HEAD, IO)
+        .await
+        .expect("resumption");
+    let report = format!("{seen:#?}");
+    assert_eq!(seen.tls13_resumed, Some(true), "{report}");
+    assert_eq!(seen.early_data_accepted, Some(true), "{report}");
+    assert_eq!(seen.tls12_session_id_resumed, Some(true), "{report}");
+    assert_eq!(seen.tls12_ticket_issued, Some(true), "{report}");
+    drop(on);
+
+    let off = nginx("ssl_session_tickets off; ssl_session_cache off; ssl_early_data off;").expect("nginx");
+    let seen = vulns::resumption::check(off.addr, "vulns.test", &provider(), HEAD, IO)
+        .await
+        .expect("resumption");
+    let report = format!("{seen:#?}");
+    // OpenSSL under nginx still sends TLS 1.3 tickets with tickets and
+    // cache off, but they resume nothing: resumption is judged by the
+    // second handshake, not by the ticket.
+    assert_eq!(seen.tls13_resumed, Some(false), "{report}");
+    assert_eq!(seen.early_data_accepted, Some(false), "{report}");
+    assert_eq!(seen.tls12_session_id_resumed, Some(false), "{report}");
+    assert_eq!(seen.tls12_ticket_issued, Some(false), "{report}");
 }

@@ -673,7 +673,9 @@ mod tests {
             for (keys, ty) in doc_table(doc, &format!("## `{name}`")) {
                 for k in keys {
                     match fields.get(k.as_str()) {
-                        None => problems.push(format!("tls_vulns.md `{name}`: `{k}` is documented but not in the schema")),
+                        None => problems.push(format!(
+                            "tls_vulns.md `{name}`: `{k}` is documented but not in the schema"
+                        )),
                         Some(f) if f.shape.describe() != ty => problems.push(format!(
                             "tls_vulns.md `{name}`: `{k}` is documented as `{ty}`, the schema says `{}`",
                             f.shape.describe()
@@ -687,7 +689,9 @@ mod tests {
                 .flat_map(|(k, _)| k)
                 .collect();
             for k in fields.keys().filter(|k| !documented.contains(**k)) {
-                problems.push(format!("tls_vulns.md `{name}`: `{k}` is in the schema but not documented"));
+                problems.push(format!(
+                    "tls_vulns.md `{name}`: `{k}` is in the schema but not documented"
+                ));
             }
         }
         assert!(problems.is_empty(), "{}", problems.join("\n"));

@@ -165,7 +165,11 @@ async fn serve(mut stream: TcpStream, flaw: Flaw) {
         Some(&[3, minor]) => u16::from_be_bytes([3, minor.min(3)]),
         _ => 0x0303,
     };
-    if stream.write_all(&flight(version, flaw == Flaw::Heartbleed)).await.is_err() {
+    if stream
+        .write_all(&flight(version, flaw == Flaw::Heartbleed))
+        .await
+        .is_err()
+    {
         return;
     }
     for _ in 0..8 {

@@ -127,12 +127,7 @@ impl EndpointProbe for RobotProbe {
     }
 
     fn facts_shape(&self, _kind: &str) -> Shape {
-        let answers = || {
-            Shape::list(Shape::object([
-                ("variant", Shape::String),
-                ("answer", Shape::String),
-            ]))
-        };
+        let answers = || Shape::list(Shape::object([("variant", Shape::String), ("answer", Shape::String)]));
         Shape::object([
             ("verdict", verdict_shape()),
             ("oracle", Shape::nullable(Shape::String)),
@@ -244,14 +239,19 @@ impl EndpointProbe for ResumptionProbe {
     ) -> BoxFuture<'a, Result<serde_json::Value, ProbeFailure>> {
         Box::pin(async move {
             let addr = super::tls::resolve(target, cx).await?;
-            let path = if target.path.is_empty() { "/" } else { target.path.as_str() };
+            let path = if target.path.is_empty() {
+                "/"
+            } else {
+                target.path.as_str()
+            };
             let early = format!(
                 "HEAD {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
                 target.server_name
             );
-            let seen = vulns::resumption::check(addr, &target.server_name, &cx.provider, early.as_bytes(), cx.io_timeout)
-                .await
-                .map_err(|e| ProbeFailure::new("handshake", e))?;
+            let seen =
+                vulns::resumption::check(addr, &target.server_name, &cx.provider, early.as_bytes(), cx.io_timeout)
+                    .await
+                    .map_err(|e| ProbeFailure::new("handshake", e))?;
             to_json(&seen)
         })
     }
@@ -259,8 +259,7 @@ impl EndpointProbe for ResumptionProbe {
     fn summary(&self, observed: &serde_json::Value) -> String {
         format!(
             "resumption: TLS 1.3 {}, 0-RTT {}",
-            observed["tls13_resumed"],
-            observed["early_data_accepted"]
+            observed["tls13_resumed"], observed["early_data_accepted"]
         )
     }
 }

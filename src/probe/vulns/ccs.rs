@@ -16,7 +16,7 @@
 //! flight, or garbage, is an error. At most two connections.
 
 use super::{
-    CT_ALERT, CT_APPLICATION_DATA, CT_CHANGE_CIPHER_SPEC, Next, VulnError, Verdict, Wire, record, server_flight,
+    CT_ALERT, CT_APPLICATION_DATA, CT_CHANGE_CIPHER_SPEC, Next, Verdict, VulnError, Wire, record, server_flight,
 };
 use crate::probe::deadline::limit;
 use crate::probe::legacy::{self, LegacyVersion};

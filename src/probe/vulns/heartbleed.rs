@@ -15,7 +15,7 @@
 //! No complete first flight, or garbage after it, is an error: nothing was
 //! tested. At most two connections (TLS 1.2, then TLS 1.0), each bounded.
 
-use super::{CT_ALERT, CT_HEARTBEAT, Next, VulnError, Verdict, Wire, record, server_flight, with_extension};
+use super::{CT_ALERT, CT_HEARTBEAT, Next, Verdict, VulnError, Wire, record, server_flight, with_extension};
 use crate::probe::deadline::limit;
 use crate::probe::legacy::{self, LegacyVersion};
 use serde::Serialize;
@@ -58,11 +58,7 @@ pub fn request(version: u16) -> Vec<u8> {
 
 /// Runs the check against `addr`; each stage takes at most `io`, cut to the
 /// probe's deadline.
-pub async fn check(
-    addr: SocketAddr,
-    server_name: Option<&str>,
-    io: Duration,
-) -> Result<Heartbleed, VulnError> {
+pub async fn check(addr: SocketAddr, server_name: Option<&str>, io: Duration) -> Result<Heartbleed, VulnError> {
     let mut why = Vec::new();
     let mut connections = 0;
     for version in super::TRY_VERSIONS {

@@ -327,8 +327,15 @@ pub fn parse_flight(handshake: &[u8]) -> FlightProgress {
             (2, Some(_)) => return FlightProgress::Refused("a second ServerHello".into()),
             (11, Some(_)) => {
                 // Reuse the raw-chain parser for the Certificate message.
-                let hs = [minimal_server_hello(), handshake.get(off..off + 4 + len).unwrap_or_default().to_vec()].concat();
-                let wrapped: Vec<u8> = hs.chunks(1 << 14).flat_map(|c| record(CT_HANDSHAKE, 0x0303, c)).collect();
+                let hs = [
+                    minimal_server_hello(),
+                    handshake.get(off..off + 4 + len).unwrap_or_default().to_vec(),
+                ]
+                .concat();
+                let wrapped: Vec<u8> = hs
+                    .chunks(1 << 14)
+                    .flat_map(|c| record(CT_HANDSHAKE, 0x0303, c))
+                    .collect();
                 match super::raw_chain::parse_flight(&wrapped) {
                     super::raw_chain::Flight::Chain(chain) => certificates = chain.certificates,
                     super::raw_chain::Flight::Refused(why) => return FlightProgress::Refused(why),
@@ -444,7 +451,9 @@ pub async fn server_flight(wire: &mut Wire, hello: &[u8], wait: Duration) -> Res
                     FlightProgress::Done(f) => return Ok(f),
                     FlightProgress::Refused(why) => return Err(VulnError::Flight(why)),
                     FlightProgress::NeedMore if handshake.len() > MAX_FLIGHT_BYTES => {
-                        return Err(VulnError::Flight(format!("more than {MAX_FLIGHT_BYTES} handshake bytes")));
+                        return Err(VulnError::Flight(format!(
+                            "more than {MAX_FLIGHT_BYTES} handshake bytes"
+                        )));
                     }
                     FlightProgress::NeedMore => {}
                 }
@@ -454,7 +463,9 @@ pub async fn server_flight(wire: &mut Wire, hello: &[u8], wait: Duration) -> Res
             other => return Err(VulnError::Flight(other.summary())),
         }
     }
-    Err(VulnError::Flight(format!("no ServerHelloDone in {MAX_FLIGHT_RECORDS} records")))
+    Err(VulnError::Flight(format!(
+        "no ServerHelloDone in {MAX_FLIGHT_RECORDS} records"
+    )))
 }
 
 /// A TLS ≤ 1.2 record of `content_type` at `version`.
@@ -535,7 +546,10 @@ mod tests {
         assert_eq!(f.certificates, vec![vec![1, 2, 3, 4]]);
         assert_eq!(f.messages, vec![2, 11, 14]);
         for cut in 0..flight.len() {
-            assert!(!matches!(parse_flight(&flight[..cut]), FlightProgress::Done(_)), "{cut}");
+            assert!(
+                !matches!(parse_flight(&flight[..cut]), FlightProgress::Done(_)),
+                "{cut}"
+            );
         }
         assert!(matches!(parse_flight(&hs(14, &[])), FlightProgress::Refused(_)));
     }

@@ -248,7 +248,8 @@ async fn connect(
         let mut slice = chunk;
         while !slice.is_empty() {
             conn.read_tls(&mut slice).map_err(|e| format!("rustls: {e}"))?;
-            conn.process_new_packets().map_err(|e| format!("handshake failed: {e}"))?;
+            conn.process_new_packets()
+                .map_err(|e| format!("handshake failed: {e}"))?;
         }
     }
     seen.tls12_ticket = conn.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_2) && tls12_ticket_in(&raw);
@@ -273,7 +274,12 @@ pub async fn check(
 
     // 1. TLS 1.3 tickets and early data.
     let store = CountingStore::new();
-    let c13 = config(provider, &rustls::version::TLS13, store.clone(), Tls12Resumption::Disabled)?;
+    let c13 = config(
+        provider,
+        &rustls::version::TLS13,
+        store.clone(),
+        Tls12Resumption::Disabled,
+    )?;
     facts.connections += 1;
     match connect(addr, c13.clone(), &name, None, Some(&store), io).await {
         Err(e) => facts.notes.push(format!("TLS 1.3: {e}")),
@@ -298,7 +304,11 @@ pub async fn check(
                         }
                         facts.notes.push(format!(
                             "TLS 1.3: ticket issued (max_early_data_size {max}); second connection {}{}",
-                            if seen.resumed { "resumed" } else { "did a full handshake" },
+                            if seen.resumed {
+                                "resumed"
+                            } else {
+                                "did a full handshake"
+                            },
                             if seen.early_data_sent {
                                 if seen.early_data_accepted {
                                     ", early data accepted"
@@ -366,7 +376,10 @@ pub async fn check(
         }
     }
     if !facts.tls12 && !facts.tls13 {
-        return Err(format!("no TLS 1.2 or 1.3 handshake succeeded: {}", facts.notes.join("; ")));
+        return Err(format!(
+            "no TLS 1.2 or 1.3 handshake succeeded: {}",
+            facts.notes.join("; ")
+        ));
     }
     Ok(facts)
 }

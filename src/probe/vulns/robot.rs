@@ -22,7 +22,7 @@
 //! between repetitions are "inconclusive". At most 10 connections, each
 //! bounded; no key is ever recovered.
 
-use super::{CT_ALERT, CT_CHANGE_CIPHER_SPEC, CT_HANDSHAKE, Next, VulnError, Verdict, Wire, record, server_flight};
+use super::{CT_ALERT, CT_CHANGE_CIPHER_SPEC, CT_HANDSHAKE, Next, Verdict, VulnError, Wire, record, server_flight};
 use crate::probe::deadline::limit;
 use crate::probe::legacy::{self, LegacyVersion, SuiteClass};
 use num_bigint::BigUint;
@@ -73,7 +73,12 @@ const PMS: [u8; 46] = [
 /// The plaintext of `variant` for a modulus of `k` bytes (k ≥ 64), at
 /// `version`: exactly `k` bytes.
 pub fn plaintext(variant: Variant, k: usize, version: u16) -> Vec<u8> {
-    let pad: Vec<u8> = [0xab, 0xcd].iter().copied().cycle().take(k.saturating_sub(51)).collect();
+    let pad: Vec<u8> = [0xab, 0xcd]
+        .iter()
+        .copied()
+        .cycle()
+        .take(k.saturating_sub(51))
+        .collect();
     let [vh, vl] = version.to_be_bytes();
     let sep_version = [0x00, vh, vl];
     let parts: Vec<&[u8]> = match variant {
@@ -242,7 +247,9 @@ impl Run {
         wire.send(&out, limit(self.io)).await?;
         let wait = limit(ANSWER_WAIT);
         if wait.is_zero() {
-            return Err(VulnError::NoTime("a ROBOT variant's answer could not be awaited".into()));
+            return Err(VulnError::NoTime(
+                "a ROBOT variant's answer could not be awaited".into(),
+            ));
         }
         Ok(Answer {
             variant,
@@ -414,7 +421,10 @@ mod tests {
         let c = key.encrypt(&[65]);
         assert_eq!(c.len(), 64);
         let n = BigUint::from_bytes_be(&modulus);
-        assert_eq!(BigUint::from_bytes_be(&c), BigUint::from(65u8).modpow(&BigUint::from(17u8), &n));
+        assert_eq!(
+            BigUint::from_bytes_be(&c),
+            BigUint::from(65u8).modpow(&BigUint::from(17u8), &n)
+        );
         assert!(RsaKey::new(&[0xFF; 8], &[1, 0, 1]).is_err(), "a toy modulus is refused");
     }
 
