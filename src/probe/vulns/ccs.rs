@@ -52,11 +52,9 @@ pub fn payload(version: u16) -> Vec<u8> {
 /// probe's deadline.
 pub async fn check(addr: SocketAddr, server_name: Option<&str>, io: Duration) -> Result<CcsInjection, VulnError> {
     let mut why = Vec::new();
-    let mut connections = 0;
-    for version in super::TRY_VERSIONS {
+    for (connections, version) in (1u32..).zip(super::TRY_VERSIONS) {
         let hello = legacy::client_hello(version, &legacy::version_suites(version), server_name, false);
         let mut wire = Wire::connect(addr, limit(io)).await?;
-        connections += 1;
         let flight = match server_flight(&mut wire, &hello, limit(io)).await {
             Ok(f) => f,
             Err(VulnError::Flight(e)) => {

@@ -60,13 +60,11 @@ pub fn request(version: u16) -> Vec<u8> {
 /// probe's deadline.
 pub async fn check(addr: SocketAddr, server_name: Option<&str>, io: Duration) -> Result<Heartbleed, VulnError> {
     let mut why = Vec::new();
-    let mut connections = 0;
-    for version in super::TRY_VERSIONS {
+    for (connections, version) in (1u32..).zip(super::TRY_VERSIONS) {
         let hello = legacy::client_hello(version, &legacy::version_suites(version), server_name, false);
         let hello = with_extension(&hello, EXT_HEARTBEAT, &[1])
             .ok_or_else(|| VulnError::Io("cannot build the ClientHello".into()))?;
         let mut wire = Wire::connect(addr, limit(io)).await?;
-        connections += 1;
         let flight = match server_flight(&mut wire, &hello, limit(io)).await {
             Ok(f) => f,
             Err(VulnError::Flight(e)) => {
