@@ -386,6 +386,10 @@ async fn nginx_is_not_vulnerable_and_its_resumption_follows_its_configuration() 
         matches!(robot.verdict, Verdict::NotVulnerable | Verdict::NotApplicable),
         "{robot:#?}"
     );
+    let reneg = vulns::renegotiation::check(on.addr, Some("vulns.test"), IO)
+        .await
+        .expect("renegotiation");
+    assert_eq!(reneg.client_initiated_accepted, Some(false), "{reneg:?}");
     let seen = vulns::resumption::check(on.addr, "vulns.test", &provider(), HEAD, IO)
         .await
         .expect("resumption");
@@ -408,4 +412,38 @@ async fn nginx_is_not_vulnerable_and_its_resumption_follows_its_configuration() 
     assert_eq!(seen.early_data_accepted, Some(false), "{report}");
     assert_eq!(seen.tls12_session_id_resumed, Some(false), "{report}");
     assert_eq!(seen.tls12_ticket_issued, Some(false), "{report}");
+}
+
+// -- client-initiated renegotiation (a TLS 1.2 handshake of our own) -------
+
+#[tokio::test]
+async fn openssl_refuses_client_renegotiation_by_default_and_allows_it_when_told() {
+    let refusing = s_server(&["-no_tls1_3"]);
+    let seen = vulns::renegotiation::check(refusing.addr, Some("vulns.test"), IO)
+        .await
+        .expect("checked");
+    assert!(seen.tested, "{seen:?}");
+    assert_eq!(seen.client_initiated_accepted, Some(false), "{seen:?}");
+    assert!(seen.reason.contains("warning 100 (no_renegotiation)"), "{seen:?}");
+    drop(refusing);
+    let allowing = s_server(&["-no_tls1_3", "-client_renegotiation"]);
+    let seen = vulns::renegotiation::check(allowing.addr, Some("vulns.test"), IO)
+        .await
+        .expect("checked");
+    assert!(seen.tested, "{seen:?}");
+    assert_eq!(seen.client_initiated_accepted, Some(true), "{seen:?}");
+    assert!(seen.reason.contains("ServerHello"), "{seen:?}");
+}
+
+#[tokio::test]
+async fn renegotiation_is_untested_without_an_ecdhe_gcm_suite_and_fails_on_garbage() {
+    let cbc_only = s_server(&["-no_tls1_3", "-cipher", "AES128-SHA:@SECLEVEL=0"]);
+    let seen = vulns::renegotiation::check(cbc_only.addr, Some("vulns.test"), IO)
+        .await
+        .expect("checked");
+    assert!(!seen.tested && seen.client_initiated_accepted.is_none(), "{seen:?}");
+    assert!(seen.reason.contains("handshake_failure"), "{seen:?}");
+    let addr = canned(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+    let e = vulns::renegotiation::check(addr, None, IO).await.expect_err("not TLS");
+    assert!(matches!(e, vulns::VulnError::Flight(_)), "{e}");
 }

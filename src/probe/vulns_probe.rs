@@ -164,7 +164,7 @@ impl EndpointProbe for RobotProbe {
     }
 }
 
-/// Client-initiated renegotiation: [`vulns::renegotiation`] (not tested).
+/// Client-initiated renegotiation: [`vulns::renegotiation`].
 pub struct RenegotiationProbe;
 
 impl EndpointProbe for RenegotiationProbe {
@@ -186,15 +186,24 @@ impl EndpointProbe for RenegotiationProbe {
 
     fn run<'a>(
         &'a self,
-        _target: &'a EndpointTarget,
+        target: &'a EndpointTarget,
         _decl: &'a Endpoint,
-        _cx: &'a ProbeContext,
+        cx: &'a ProbeContext,
     ) -> BoxFuture<'a, Result<serde_json::Value, ProbeFailure>> {
-        Box::pin(async move { to_json(&vulns::renegotiation::untested()) })
+        Box::pin(async move {
+            let addr = super::tls::resolve(target, cx).await?;
+            let seen = vulns::renegotiation::check(addr, sni(target), cx.io_timeout)
+                .await
+                .map_err(failure)?;
+            to_json(&seen)
+        })
     }
 
-    fn summary(&self, _observed: &serde_json::Value) -> String {
-        "renegotiation: not tested".into()
+    fn summary(&self, observed: &serde_json::Value) -> String {
+        format!(
+            "client renegotiation accepted: {}",
+            observed["client_initiated_accepted"]
+        )
     }
 }
 

@@ -279,6 +279,11 @@ pub struct ServerFlight {
     pub certificates: Vec<Vec<u8>>,
     /// The handshake message types of the flight, in order.
     pub messages: Vec<u8>,
+    /// The ServerKeyExchange body, if the flight had one.
+    pub server_key_exchange: Option<Vec<u8>>,
+    /// The flight's handshake bytes, ServerHello to ServerHelloDone (for a
+    /// handshake transcript; empty from [`parse_flight`]).
+    pub transcript: Vec<u8>,
 }
 
 /// Where parsing a flight's handshake bytes stands.
@@ -303,6 +308,7 @@ pub fn parse_flight(handshake: &[u8]) -> FlightProgress {
     let mut messages = Vec::new();
     let mut hello: Option<(u16, u16, Vec<u16>)> = None;
     let mut certificates = Vec::new();
+    let mut server_key_exchange = None;
     while let Some(&[kind, a, b, c]) = handshake.get(off..off.saturating_add(4)) {
         let len = usize::from(a) << 16 | usize::from(b) << 8 | usize::from(c);
         if len > MAX_FLIGHT_BYTES {
@@ -344,6 +350,7 @@ pub fn parse_flight(handshake: &[u8]) -> FlightProgress {
                     }
                 }
             }
+            (12, Some(_)) => server_key_exchange = Some(body.to_vec()),
             (14, Some((version, cipher_suite, extensions))) => {
                 return FlightProgress::Done(ServerFlight {
                     version: *version,
@@ -351,6 +358,8 @@ pub fn parse_flight(handshake: &[u8]) -> FlightProgress {
                     extensions: extensions.clone(),
                     certificates,
                     messages,
+                    server_key_exchange,
+                    transcript: Vec::new(),
                 });
             }
             _ => {}
@@ -448,7 +457,10 @@ pub async fn server_flight(wire: &mut Wire, hello: &[u8], wait: Duration) -> Res
             Next::Record(r) if r.content_type == CT_HANDSHAKE => {
                 handshake.extend_from_slice(&r.body);
                 match parse_flight(&handshake) {
-                    FlightProgress::Done(f) => return Ok(f),
+                    FlightProgress::Done(mut f) => {
+                        f.transcript = handshake;
+                        return Ok(f);
+                    }
                     FlightProgress::Refused(why) => return Err(VulnError::Flight(why)),
                     FlightProgress::NeedMore if handshake.len() > MAX_FLIGHT_BYTES => {
                         return Err(VulnError::Flight(format!(
