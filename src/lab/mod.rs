@@ -151,6 +151,8 @@ pub const OPENSSL_EXPECTED: &[&str] = &[
     "tls-supports-1-3",
     "tls-hsts",
     "tls-hsts-subdomains",
+    // OpenSSL issues TLS 1.2 session tickets by default.
+    "tls12-no-session-tickets",
 ];
 
 /// The DNS name a scenario's certificate is (supposed to be) issued for.
