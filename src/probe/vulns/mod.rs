@@ -153,6 +153,7 @@ pub fn alert_name(description: u8) -> &'static str {
         100 => "no_renegotiation",
         110 => "unsupported_extension",
         112 => "unrecognized_name",
+        116 => "certificate_required",
         _ => "unknown",
     }
 }

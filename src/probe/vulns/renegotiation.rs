@@ -20,7 +20,10 @@
 //! a no_renegotiation alert (100), any other alert or a close means it
 //! refused; silence is inconclusive. One connection, bounded.
 //!
-//! A server with neither suite, or no TLS 1.2, makes the check
+//! A CertificateRequest is answered with an empty Certificate; a server
+//! that requires a client certificate then refuses, and the check is
+//! `tested: false` with that reason. A server with neither suite, or no
+//! TLS 1.2, makes the check
 //! `tested: false` with the reason (the rule is then unverified, never a
 //! pass). Secure renegotiation *support* (RFC 5746) is
 //! `legacy.secure_renegotiation`.
@@ -230,6 +233,14 @@ pub async fn check(addr: SocketAddr, server_name: Option<&str>, io: Duration) ->
     let mut cke_body = vec![u8::try_from(public.as_ref().len()).unwrap_or(0)];
     cke_body.extend_from_slice(public.as_ref());
     let cke = handshake_msg(16, &cke_body);
+    // A CertificateRequest is answered with an empty Certificate (RFC 5246
+    // §7.4.6): a server that requires one then refuses the handshake.
+    let asked_for_certificate = flight.messages.contains(&13);
+    let certificate = if asked_for_certificate {
+        handshake_msg(11, &[0, 0, 0])
+    } else {
+        Vec::new()
+    };
 
     let client_random = hello.get(11..43).ok_or_else(|| fail("hello".into()))?;
     let server_random = flight
@@ -238,6 +249,7 @@ pub async fn check(addr: SocketAddr, server_name: Option<&str>, io: Duration) ->
         .ok_or_else(|| fail("ServerHello cut short".into()))?;
     let mut transcript = hello.get(5..).unwrap_or_default().to_vec();
     transcript.extend_from_slice(&flight.transcript);
+    transcript.extend_from_slice(&certificate);
     transcript.extend_from_slice(&cke);
     let master = if flight.extensions.contains(&0x0017) {
         prf(&pms, b"extended master secret", &sha256(&transcript), 48)
@@ -254,7 +266,7 @@ pub async fn check(addr: SocketAddr, server_name: Option<&str>, io: Duration) ->
     let mut server = Protection::new(sk, siv).map_err(fail)?;
     let verify_data = prf(&master, b"client finished", &sha256(&transcript), 12);
     let finished = handshake_msg(20, &verify_data);
-    let mut out = record(CT_HANDSHAKE, 0x0303, &cke);
+    let mut out = record(CT_HANDSHAKE, 0x0303, &[certificate.as_slice(), &cke].concat());
     out.extend(record(CT_CHANGE_CIPHER_SPEC, 0x0303, &[1]));
     out.extend(client.seal(CT_HANDSHAKE, &finished).map_err(fail)?);
     wire.send(&out, limit(io)).await?;
@@ -271,6 +283,12 @@ pub async fn check(addr: SocketAddr, server_name: Option<&str>, io: Duration) ->
                     return Err(fail("the server's first protected message is not Finished".into()));
                 }
                 return renegotiate(&mut wire, &mut client, &mut server, &verify_data, server_name, io).await;
+            }
+            Next::Record(r) if asked_for_certificate && r.content_type == CT_ALERT => {
+                return Ok(untested(format!(
+                    "the server requires a client certificate: it refused the handshake without one ({})",
+                    Next::Record(r).summary()
+                )));
             }
             other => {
                 return Err(VulnError::Flight(format!(
