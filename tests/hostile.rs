@@ -143,7 +143,15 @@ async fn cancelling_records_every_probe_as_cancelled() {
         );
     }
     for id in ["a", "b"] {
-        for layer in ["legacy", "revocation"] {
+        for layer in [
+            "legacy",
+            "revocation",
+            "heartbleed",
+            "ccs_injection",
+            "robot",
+            "renegotiation",
+            "resumption",
+        ] {
             let stage = ev.endpoints[id]
                 .layers
                 .get(layer)
@@ -164,6 +172,9 @@ async fn cancelling_records_every_probe_as_cancelled() {
             _ => {}
         }
     }
-    assert_eq!(planned, 6, "tls + legacy + revocation for each endpoint");
+    assert_eq!(
+        planned, 16,
+        "tls, legacy, revocation and the five TLS vulnerability probes for each endpoint"
+    );
     assert_eq!(finished, planned);
 }

@@ -1,7 +1,8 @@
 //! TLS vulnerability checks that need a hand-driven handshake: Heartbleed
 //! ([`heartbleed`]), CCS injection ([`ccs`]) and ROBOT ([`robot`]), plus the
 //! rustls-driven session checks ([`resumption`]: resumption and 0-RTT) and
-//! the client-initiated renegotiation check ([`renegotiation`]).
+//! the client-initiated renegotiation check ([`renegotiation`], which
+//! completes a minimal TLS 1.2 handshake of its own).
 //!
 //! The raw checks share this module's machinery: a [`Wire`] (one TCP
 //! connection with a deadline and a byte budget) reads the server's answer
