@@ -526,6 +526,11 @@ const XML_TOKENS: &[&[u8]] = &[
     b"<base-config>",
     b"<debug-overrides>",
     b"<trust-anchors>",
+    b"</trust-anchors>",
+    b"<certificates src=\"user\" overridePins=\"true\"/>",
+    b"<certificates src=\"@raw/ca\" overridePins=\"maybe\"/>",
+    b"<certificates/>",
+    b" cleartextTrafficPermitted=\"TRUE\"",
     b"xmlns:a=\"urn:x\"",
     b"\"",
     b"=",
@@ -549,13 +554,38 @@ fn android_network_security_config() {
         read("tests/fixtures/pins/network_security_config.bad-expiration.xml"),
         read("tests/fixtures/pins/network_security_config.bad-length.xml"),
         read("tests/fixtures/pins/network_security_config.malformed.xml"),
+        read("tests/fixtures/pins/network_security_config.full.xml"),
     ];
     let inputs = Mutator::new(0x5eed_0002, seeds, XML_TOKENS, XML_NEST);
     run("android-nsc", 4000, inputs, |input| {
+        use strata::model::app_config::android::parse_nsc;
         use strata::model::pin_import::{PinImportError, parse_android_nsc};
         let text = String::from_utf8_lossy(&input.bytes);
+        // The whole-config reader runs on what the pin importer accepted;
+        // it may still refuse (a bad boolean), with a position in the text.
+        let whole = |sets: &[strata::model::pin_import::ImportedPinSet]| match parse_nsc(&text, "fuzz.xml", sets) {
+            Ok(cfg) => {
+                if cfg.domains.iter().any(|d| d.domain.is_empty() || d.origin.is_empty()) {
+                    return Err(format!("a domain without a name or origin: {cfg:?}"));
+                }
+                Ok(Verdict::Accepted)
+            }
+            Err(PinImportError::Xml {
+                line, column, message, ..
+            }) => {
+                clear_message(&message)?;
+                if line == 0 || column == 0 || u64::from(line) > lines(&text) {
+                    return Err(format!("config position {line}:{column} outside the text"));
+                }
+                Ok(Verdict::Refused)
+            }
+            Err(other) => Err(format!("config: not an XML error: {other}")),
+        };
         match parse_android_nsc(&text, "fuzz.xml") {
-            Ok(sets) => well_formed_pins(&sets).map(|_| Verdict::Accepted),
+            Ok(sets) => {
+                well_formed_pins(&sets)?;
+                whole(&sets)
+            }
             Err(e) => {
                 clear_message(&e.to_string())?;
                 match &e {
@@ -583,6 +613,14 @@ const PLIST_TOKENS: &[&[u8]] = &[
     b"<key>NSPinnedLeafIdentities</key>",
     b"<key>NSPinnedCAIdentities</key>",
     b"<key>SPKI-SHA256-BASE64</key>",
+    b"<key>NSExceptionDomains</key>",
+    b"<key>NSExceptionMinimumTLSVersion</key>",
+    b"<key>NSAllowsArbitraryLoads</key>",
+    b"<key>TSKConfiguration</key>",
+    b"<key>TSKPinnedDomains</key>",
+    b"<key>TSKPublicKeyHashes</key>",
+    b"<key>TSKEnforcePinning</key><false/>",
+    b"<key>TSKExpirationDate</key><string>2030-13-40</string>",
     b"<string>7HIpactkIAq2Y49orFOOQKurWxmmSFZhBCoQYcRhJ3Y=</string>",
     b"<string></string>",
     b"<data>AAAA</data>",
@@ -621,6 +659,7 @@ fn ios_info_plist() {
         read("tests/fixtures/pins/Info.bad-base64.plist"),
         read("tests/fixtures/pins/Info.bad-type.plist"),
         read("sample-projects/acme-pay/ios/Info.plist"),
+        read("tests/fixtures/pins/Info.trustkit.plist"),
         ascii.to_vec(),
     ];
     let inputs = Mutator::new(0x5eed_0003, seeds, PLIST_TOKENS, PLIST_NEST);
@@ -631,7 +670,17 @@ fn ios_info_plist() {
                 if sets.iter().any(|s| s.expiration.is_some()) {
                     return Err("an iOS pin set with an expiration".into());
                 }
-                well_formed_pins(&sets).map(|_| Verdict::Accepted)
+                well_formed_pins(&sets)?;
+                // ATS and TrustKit on the same bytes: accepted, or refused
+                // with a key path.
+                match strata::model::app_config::ios::parse_plist(&input.bytes, "Info.plist") {
+                    Ok((_, trustkit)) => well_formed_pins(&trustkit).map(|_| Verdict::Accepted),
+                    Err(PinImportError::Plist { key_path, message, .. }) if !key_path.is_empty() => {
+                        clear_message(&message)?;
+                        Ok(Verdict::Refused)
+                    }
+                    Err(other) => Err(format!("ATS: not a plist error with a key path: {other}")),
+                }
             }
             Err(e) => {
                 clear_message(&e.to_string())?;
