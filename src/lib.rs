@@ -29,3 +29,4 @@ pub mod report;
 pub mod shard;
 #[cfg(test)]
 mod testutil;
+pub mod triage;

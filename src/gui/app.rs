@@ -259,6 +259,8 @@ pub struct StrataApp {
     pub messages: Vec<String>,
     /// The keyboard help is shown.
     pub show_help: bool,
+    /// The triage editor, when open.
+    pub triage_editor: Option<super::triage::TriageEditor>,
     /// Focus the findings filter on the next frame.
     pub focus_filter: bool,
     launch: LaunchOptions,
@@ -347,6 +349,7 @@ impl StrataApp {
             presentation: None,
             messages,
             show_help: false,
+            triage_editor: None,
             focus_filter: false,
             launch: launch.clone(),
         };
@@ -397,6 +400,38 @@ impl StrataApp {
             path,
             generation: self.load_generation,
         });
+    }
+
+    /// Opens the triage editor on a finding of the outcome on screen.
+    pub fn edit_triage(&mut self, finding_id: &str) {
+        let f = self
+            .shown()
+            .and_then(|o| o.report.findings.iter().find(|f| f.id == finding_id).cloned());
+        if let Some(f) = f {
+            self.triage_editor = Some(super::triage::TriageEditor::for_finding(&f));
+        }
+    }
+
+    /// Asks the worker to write the editor's decision.
+    pub fn save_triage(&mut self, decision: crate::triage::edit::Decision) {
+        let Some(model) = self.path.clone() else { return };
+        if let Some(ed) = self.triage_editor.as_mut() {
+            ed.saving = true;
+            ed.error = None;
+        }
+        self.send(Command::SaveTriage {
+            path: crate::triage::path_for(&model),
+            decision,
+        });
+    }
+
+    fn triage_ui(&mut self, ctx: &egui::Context) {
+        let Some(ed) = self.triage_editor.as_mut() else { return };
+        match super::triage::editor_ui(ed, ctx) {
+            super::triage::EditorAction::None => {}
+            super::triage::EditorAction::Cancel => self.triage_editor = None,
+            super::triage::EditorAction::Save(d) => self.save_triage(d),
+        }
     }
 
     /// Starts probing the current model.
@@ -803,6 +838,22 @@ impl StrataApp {
                     self.effects = effects;
                 }
             }
+            Event::TriageSaved(Ok(p)) => {
+                self.triage_editor = None;
+                self.note(format!("triage saved to {}", p.display()));
+                // Re-read the model (and its triage): the audit on screen is
+                // re-scored with the same evidence.
+                if let Some(path) = self.path.clone() {
+                    self.open(path);
+                }
+            }
+            Event::TriageSaved(Err(e)) => {
+                if let Some(ed) = self.triage_editor.as_mut() {
+                    ed.saving = false;
+                    ed.error = Some(e.clone());
+                }
+                self.note(format!("triage not saved: {e}"));
+            }
             Event::Exported(Ok(p)) => self.note(format!("exported {}", p.display())),
             Event::Exported(Err(e)) => self.note(format!("export failed: {e}")),
             Event::Error(e) => self.note(e),
@@ -963,6 +1014,7 @@ impl StrataApp {
         if self.show_help {
             panels::help_ui(self, &ctx);
         }
+        self.triage_ui(&ctx);
         panels::toolbar_ui(self, ui);
         egui::Panel::bottom("status").show(ui, |ui| panels::status_ui(self, ui));
         egui::Panel::bottom("findings")

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod graph_view;
 pub mod panels;
+pub mod triage;
 pub mod worker;
 
 pub use app::{LaunchOptions, StrataApp};

@@ -41,6 +41,13 @@ pub enum Command {
     },
     /// Cancel the running audit.
     Cancel,
+    /// Write a triage decision into the model's `triage.yaml`.
+    SaveTriage {
+        /// The triage file.
+        path: PathBuf,
+        /// The decision.
+        decision: crate::triage::edit::Decision,
+    },
     /// Re-audit a hypothetical variant with existing evidence (no probing).
     Rescore {
         /// The declared model.
@@ -130,6 +137,8 @@ pub enum Event {
     Rescored(u64, Arc<Outcome>),
     /// A report was written (or not).
     Exported(Result<PathBuf, String>),
+    /// A triage decision was written (or not).
+    TriageSaved(Result<PathBuf, String>),
     /// Something failed that the user should see.
     Error(String),
 }
@@ -294,6 +303,15 @@ async fn run(
                     c.cancel();
                 }
             }
+            Command::SaveTriage { path, decision } => {
+                let emit = emit.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = crate::triage::edit::upsert(&path, &decision)
+                        .map(|()| path.clone())
+                        .map_err(|e| e.to_string());
+                    emit(Event::TriageSaved(result));
+                });
+            }
             Command::Rescore {
                 model,
                 evidence,
@@ -430,7 +448,7 @@ fn export(report: &Report, format: Format, path: &std::path::Path) -> Result<Pat
 }
 
 /// Watches the file's directory (editors replace files on save) and asks
-/// for a reload when the file changes, under the generation of the load
+/// for a reload when the file or its `triage.yaml` changes, under the generation of the load
 /// that made the watcher (a reload of a file no longer open is dropped).
 fn watch(
     path: &std::path::Path,
@@ -446,8 +464,12 @@ fn watch(
         .unwrap_or_else(|| PathBuf::from("."));
     let mut w = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         let Ok(ev) = res else { return };
+        // The model, or the triage decisions beside it.
         let relevant = matches!(ev.kind, notify::EventKind::Modify(_) | notify::EventKind::Create(_))
-            && ev.paths.iter().any(|p| p.file_name() == Some(name.as_os_str()));
+            && ev.paths.iter().any(|p| {
+                p.file_name() == Some(name.as_os_str())
+                    || p.file_name() == Some(std::ffi::OsStr::new(crate::triage::FILE_NAME))
+            });
         if relevant {
             let _ = tx.send(Command::Load {
                 path: target.clone(),

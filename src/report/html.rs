@@ -35,6 +35,7 @@ svg.graph .edge.attacker { stroke-dasharray: 5 4; }
 svg.graph .edge.bypass { stroke: var(--fail); stroke-width: 2.5; stroke-dasharray: 6 3; }
 .muted { color: #777; }
 .caps li { color: var(--fail); }
+.triage { margin-top: 4px; font-size: 0.9em; }
 .tool-errors { border: 2px solid var(--err); border-radius: 8px; padding: 0 1rem .5rem; margin: 1rem 0; background: #fff8ec; }
 @media print { body { margin: 0; max-width: none; } details { display: block; } .graph-wrap { border: none; } h2 { break-after: avoid; } tr { break-inside: avoid; } }
 "#;
@@ -63,6 +64,9 @@ fn finding_row(f: &Finding) -> Markup {
                 strong { (f.title) }
                 div class="muted" { code { (f.id) } }
                 div { (f.message) }
+                @if let Some(t) = &f.triage {
+                    div class="triage" { strong { "Triage: " } (t.label()) }
+                }
                 details {
                     summary { "Evidence and remediation" }
                     p { strong { "Why it matters: " } (f.rationale) }
@@ -117,6 +121,9 @@ pub fn render(r: &Report) -> String {
                         }
                         @if !r.score.caps.is_empty() {
                             ul class="caps" { @for c in &r.score.caps { li { (c) } } }
+                        }
+                        @if let Some(t) = &r.triage {
+                            div class="triage" { strong { "Triage " } (t.line()) }
                         }
                     }
                 }

@@ -81,8 +81,7 @@ pub struct GraphNode {
     /// Holds confidential or restricted data.
     pub sensitive: bool,
     /// For a client: one summary line per imported app file (build,
-    /// cleartext, trust, pins), in declaration order; omitted when empty.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// cleartext, trust, pins), in declaration order; empty for other nodes.
     pub app_config: Vec<String>,
 }
 
@@ -243,6 +242,9 @@ pub struct Report {
     /// Rules that could not be evaluated on a subject: not findings, not
     /// scored (empty when every rule ran).
     pub tool_errors: Vec<ToolError>,
+    /// What `triage.yaml` did: counts, expired and stale decisions (none
+    /// without a triage file).
+    pub triage: Option<crate::triage::TriageSummary>,
     /// The defense-in-depth graph.
     pub graph: GraphView,
     /// Raw evidence.
@@ -474,6 +476,7 @@ pub fn build(model: &Model, evidence: &Evidence, audit: &Audit, rules: usize) ->
         findings: audit.findings.clone(),
         blocked: blocked(&audit.findings),
         tool_errors: audit.tool_errors.clone(),
+        triage: audit.triage.clone(),
         graph: graph_view(model, audit),
         evidence: evidence.clone(),
         source_map: source_map(model),
