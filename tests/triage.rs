@@ -10,42 +10,11 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod common;
+use common::copy_sample;
+
 fn repo(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
-
-/// Copies the sample (model, app files, secrets, OpenAPI) and the lab CA
-/// it names (`../../assets/lab`) into `dir`, as in the repository.
-fn copy_sample(root: &Path) -> PathBuf {
-    let lab = root.join("assets/lab");
-    std::fs::create_dir_all(&lab).unwrap_or_else(|e| panic!("{e}"));
-    for e in std::fs::read_dir(repo("assets/lab"))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .flatten()
-    {
-        if e.path().is_file() {
-            std::fs::copy(e.path(), lab.join(e.file_name())).unwrap_or_else(|e| panic!("{e}"));
-        }
-    }
-    let dir = root.join("sample-projects/acme-pay");
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-    let dir = dir.as_path();
-    let src = repo("sample-projects/acme-pay");
-    let mut stack = vec![src.clone()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{e}")).flatten() {
-            let p = e.path();
-            let rel = p.strip_prefix(&src).unwrap_or_else(|e| panic!("{e}"));
-            let to = dir.join(rel);
-            if p.is_dir() {
-                std::fs::create_dir_all(&to).unwrap_or_else(|e| panic!("{e}"));
-                stack.push(p);
-            } else if p.file_name().is_some_and(|n| n != "triage.yaml") {
-                std::fs::copy(&p, &to).unwrap_or_else(|e| panic!("{e}"));
-            }
-        }
-    }
-    dir.join("architecture.yaml")
 }
 
 fn audit(model: &Path, out: &Path) -> Value {

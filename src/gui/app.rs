@@ -261,6 +261,8 @@ pub struct StrataApp {
     pub show_help: bool,
     /// The triage editor, when open.
     pub triage_editor: Option<super::triage::TriageEditor>,
+    /// The comparison with a baseline report, when shown.
+    pub comparison: Option<super::compare::Comparison>,
     /// Focus the findings filter on the next frame.
     pub focus_filter: bool,
     launch: LaunchOptions,
@@ -350,6 +352,7 @@ impl StrataApp {
             messages,
             show_help: false,
             triage_editor: None,
+            comparison: None,
             focus_filter: false,
             launch: launch.clone(),
         };
@@ -680,6 +683,17 @@ impl StrataApp {
         });
     }
 
+    /// Compares the report on screen with an earlier JSON report (`None`:
+    /// ask with a dialog).
+    pub fn compare_with(&mut self, baseline: Option<PathBuf>) {
+        let Some(o) = self.shown() else { return };
+        let current = o.report.clone();
+        self.send(Command::Compare {
+            path: baseline,
+            current,
+        });
+    }
+
     /// Asks for an open dialog.
     pub fn open_dialog(&mut self) {
         self.send(Command::PickOpen);
@@ -838,6 +852,11 @@ impl StrataApp {
                     self.effects = effects;
                 }
             }
+            Event::Compared(Ok((baseline, diff))) => {
+                self.note(format!("compared with {}", baseline.display()));
+                self.comparison = Some(super::compare::Comparison { baseline, diff: *diff });
+            }
+            Event::Compared(Err(e)) => self.note(format!("no comparison: {e}")),
             Event::TriageSaved(Ok(p)) => {
                 self.triage_editor = None;
                 self.note(format!("triage saved to {}", p.display()));
@@ -1015,6 +1034,11 @@ impl StrataApp {
             panels::help_ui(self, &ctx);
         }
         self.triage_ui(&ctx);
+        if let Some(c) = &self.comparison
+            && !super::compare::compare_ui(c, &ctx)
+        {
+            self.comparison = None;
+        }
         panels::toolbar_ui(self, ui);
         egui::Panel::bottom("status").show(ui, |ui| panels::status_ui(self, ui));
         egui::Panel::bottom("findings")

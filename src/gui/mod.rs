@@ -6,6 +6,7 @@
 //! wakes the UI with `request_repaint`.
 
 pub mod app;
+pub mod compare;
 pub mod graph_view;
 pub mod panels;
 pub mod triage;

@@ -82,6 +82,15 @@ pub fn toolbar_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
                     app.act(Action::Export);
                     ui.close();
                 }
+                ui.separator();
+                if ui
+                    .add_enabled(app.shown().is_some(), egui::Button::new("Compare with baseline…"))
+                    .on_hover_text("Pick an earlier JSON report: new, fixed and changed findings, grade delta, rotated certificates, pins")
+                    .clicked()
+                {
+                    app.compare_with(None);
+                    ui.close();
+                }
             });
             ui.menu_button("View", |ui| {
                 ui.checkbox(&mut app.settings.show_layers, "Layer checklist");

@@ -88,6 +88,14 @@ pub enum Command {
     },
     /// Show a native open dialog.
     PickOpen,
+    /// Compare the report on screen with an earlier JSON report: `path`,
+    /// or the one a native open dialog picks.
+    Compare {
+        /// The baseline, or none to ask with a dialog.
+        path: Option<PathBuf>,
+        /// The report on screen.
+        current: Arc<Report>,
+    },
     /// Show a native save dialog, then export there.
     PickExport {
         /// The report.
@@ -139,6 +147,8 @@ pub enum Event {
     Exported(Result<PathBuf, String>),
     /// A triage decision was written (or not).
     TriageSaved(Result<PathBuf, String>),
+    /// A comparison with a baseline report (or why there is none).
+    Compared(Result<(PathBuf, Box<crate::report::diff::Diff>), String>),
     /// Something failed that the user should see.
     Error(String),
 }
@@ -352,6 +362,29 @@ async fn run(
                     emit(Event::Exported(written));
                 });
             }
+            Command::Compare { path, current } => {
+                let emit = emit.clone();
+                tokio::spawn(async move {
+                    let path = match path {
+                        Some(p) => Some(p),
+                        None => rfd::AsyncFileDialog::new()
+                            .set_title("Compare with a baseline report")
+                            .add_filter("Strata JSON report", &["json"])
+                            .pick_file()
+                            .await
+                            .map(|f| f.path().to_path_buf()),
+                    };
+                    let Some(path) = path else {
+                        emit(Event::Compared(Err("no baseline chosen".into())));
+                        return;
+                    };
+                    let result =
+                        tokio::task::spawn_blocking(move || compare(&path, &current).map(|d| (path, Box::new(d))))
+                            .await
+                            .unwrap_or_else(|e| Err(e.to_string()));
+                    emit(Event::Compared(result));
+                });
+            }
             Command::PickOpen => {
                 let emit = emit.clone();
                 tokio::spawn(async move {
@@ -445,6 +478,16 @@ fn load(path: &std::path::Path, manifest: Option<&Manifest>) -> Result<Model, Mo
 fn export(report: &Report, format: Format, path: &std::path::Path) -> Result<PathBuf, String> {
     pipeline::export(report, format, path).map_err(|e| e.to_string())?;
     Ok(path.to_path_buf())
+}
+
+/// Reads the baseline report and compares it with `current`.
+fn compare(path: &std::path::Path, current: &Report) -> Result<crate::report::diff::Diff, String> {
+    use crate::report::diff;
+    let old = diff::read_report(path).map_err(|e| e.to_string())?;
+    let json = serde_json::to_string(current).map_err(|e| e.to_string())?;
+    let new = diff::parse_report(&json)?;
+    diff::check_comparable(&old, &new).map_err(|e| e.to_string())?;
+    Ok(diff::compare(&old, &new))
 }
 
 /// Watches the file's directory (editors replace files on save) and asks
