@@ -2,12 +2,9 @@
 //! `strata diff` does: a baseline made by the real binary from the same
 //! model with one gap closed shows that gap as a new failure.
 
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::process::Command;
-use std::time::{Duration, Instant};
-use strata::gui::app::Settings;
-use strata::gui::{LaunchOptions, StrataApp};
+use strata::gui::LaunchOptions;
 
 mod common;
 
@@ -44,23 +41,8 @@ fn a_baseline_shows_new_and_fixed_findings_and_the_grade_delta() {
         start_lab: false,
         auto_audit: false,
     };
-    let mut h: Harness<'_, StrataApp> = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .wgpu()
-        .build_eframe(move |cc| StrataApp::with_context(&cc.egui_ctx, launch, Settings::default()));
-    let wait = |h: &mut Harness<'_, StrataApp>, what: &str, cond: &dyn Fn(&StrataApp) -> bool| {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(30) {
-            h.step();
-            if cond(h.state()) {
-                h.run_steps(4);
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(15));
-        }
-        panic!("timed out waiting for {what}");
-    };
-    wait(&mut h, "the model", &|a| a.shown().is_some());
+    let mut h = common::app_harness(launch);
+    common::wait_until(&mut h, "the model", &|a| a.shown().is_some());
     // The menu entry exists (its dialog cannot be driven headless).
     h.get_by_label("File").click();
     h.run_steps(2);
@@ -68,7 +50,7 @@ fn a_baseline_shows_new_and_fixed_findings_and_the_grade_delta() {
     h.key_press(egui::Key::Escape);
     h.run_steps(1);
     h.state_mut().compare_with(Some(baseline));
-    wait(&mut h, "the comparison", &|a| a.comparison.is_some());
+    common::wait_until(&mut h, "the comparison", &|a| a.comparison.is_some());
     let d = &h
         .state()
         .comparison

@@ -53,6 +53,13 @@ fn audit(model: &strata::model::Model) -> Vec<(String, Status, String)> {
         .collect()
 }
 
+/// Asserts that `rule` fails on the app file and says `needle`.
+fn fails(findings: &[(String, Status, String)], rule: &str, needle: &str) {
+    let (id, status, message) = find(findings, rule);
+    assert_eq!(*status, Status::Fail, "{id}: {message}");
+    assert!(message.contains(needle), "{id}: {message:?} lacks {needle:?}");
+}
+
 fn find<'a>(findings: &'a [(String, Status, String)], rule: &str) -> &'a (String, Status, String) {
     findings
         .iter()
@@ -93,11 +100,7 @@ fn an_insecure_android_config_is_reported_rule_by_rule() {
     );
     let model = project(dir.path(), "android_nsc", "nsc.xml", nsc.as_bytes(), "android");
     let f = audit(&model);
-    let fail = |rule: &str, needle: &str| {
-        let (id, status, message) = find(&f, rule);
-        assert_eq!(*status, Status::Fail, "{id}: {message}");
-        assert!(message.contains(needle), "{id}: {message:?} lacks {needle:?}");
-    };
+    let fail = |rule: &str, needle: &str| fails(&f, rule, needle);
     fail("android-cleartext-off-by-default", "cleartext HTTP is permitted");
     fail("android-no-cleartext-domains", "legacy.example.com");
     fail("android-no-user-cas", "base-config");
@@ -203,11 +206,7 @@ fn an_insecure_ios_plist_is_reported_rule_by_rule() {
     );
     let model = project(dir.path(), "ios_plist", "Info.plist", plist.as_bytes(), "ios");
     let f = audit(&model);
-    let fail = |rule: &str, needle: &str| {
-        let (id, status, message) = find(&f, rule);
-        assert_eq!(*status, Status::Fail, "{id}: {message}");
-        assert!(message.contains(needle), "{id}: {message:?} lacks {needle:?}");
-    };
+    let fail = |rule: &str, needle: &str| fails(&f, rule, needle);
     fail("ios-ats-no-arbitrary-loads", "NSAllowsArbitraryLoads");
     fail("ios-ats-no-arbitrary-web-or-media", "InWebContent");
     fail("ios-ats-no-insecure-http-exceptions", "legacy.example.net");

@@ -208,11 +208,8 @@ fn a_bad_triage_file_is_a_clear_error_with_its_position() {
 
 #[test]
 fn the_app_writes_a_decision_from_the_context_menu() {
-    use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
-    use std::time::{Duration, Instant};
-    use strata::gui::app::Settings;
-    use strata::gui::{LaunchOptions, StrataApp};
+    use strata::gui::LaunchOptions;
 
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let model = copy_sample(dir.path());
@@ -224,23 +221,8 @@ fn the_app_writes_a_decision_from_the_context_menu() {
         start_lab: false,
         auto_audit: false,
     };
-    let mut h: Harness<'_, StrataApp> = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .wgpu()
-        .build_eframe(move |cc| StrataApp::with_context(&cc.egui_ctx, launch, Settings::default()));
-    let wait = |h: &mut Harness<'_, StrataApp>, what: &str, cond: &dyn Fn(&StrataApp) -> bool| {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(30) {
-            h.step();
-            if cond(h.state()) {
-                h.run_steps(3);
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(15));
-        }
-        panic!("timed out waiting for {what}");
-    };
-    wait(&mut h, "the model", &|a| a.model.is_some() && a.shown().is_some());
+    let mut h = common::app_harness(launch);
+    common::wait_until(&mut h, "the model", &|a| a.model.is_some() && a.shown().is_some());
     // A model-proven failure of the declared audit: the ops app's embedded key.
     let id = "client-no-embedded-api-key@client:ops-app";
     let title = h
@@ -262,7 +244,7 @@ fn the_app_writes_a_decision_from_the_context_menu() {
     }
     h.run_steps(2);
     h.get_by_label("Save to triage.yaml").click();
-    wait(&mut h, "the decision to be applied", &|a| {
+    common::wait_until(&mut h, "the decision to be applied", &|a| {
         a.shown()
             .and_then(|o| o.report.findings.iter().find(|f| f.id == id))
             .is_some_and(|f| f.triage.as_ref().is_some_and(|t| t.uncounted))

@@ -51,15 +51,8 @@ pub fn compare_ui(c: &Comparison, ctx: &egui::Context) -> bool {
             );
             ui.label(format!("audited {} -> {}", d.old.observed_at, d.new.observed_at));
             let f = &d.findings;
-            ui.label(format!(
-                "{} new · {} fixed · {} changed · {} added · {} removed · {} unchanged",
-                f.new.len(),
-                f.fixed.len(),
-                f.changed.len(),
-                f.added.len(),
-                f.removed.len(),
-                f.unchanged
-            ));
+            let counts: Vec<String> = f.counts().iter().map(|(k, n)| format!("{n} {k}")).collect();
+            ui.label(counts.join(" · "));
             ui.separator();
             egui::CollapsingHeader::new(format!("New failures ({})", f.new.len()))
                 .default_open(true)

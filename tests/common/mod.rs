@@ -75,3 +75,41 @@ pub fn copy_sample(root: &Path) -> PathBuf {
     }
     dir.join("architecture.yaml")
 }
+
+/// Runs the real `strata` binary from the repository root.
+pub fn strata(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run strata: {e}"))
+}
+
+/// The desktop app in a headless harness (wgpu on software GL).
+pub fn app_harness(launch: strata::gui::LaunchOptions) -> egui_kittest::Harness<'static, strata::gui::StrataApp> {
+    egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .wgpu()
+        .build_eframe(move |cc| {
+            strata::gui::StrataApp::with_context(&cc.egui_ctx, launch, strata::gui::app::Settings::default())
+        })
+}
+
+/// Steps the app until `cond` holds (then a few frames more, so new
+/// windows have sized themselves); panics after 30 s.
+pub fn wait_until(
+    h: &mut egui_kittest::Harness<'_, strata::gui::StrataApp>,
+    what: &str,
+    cond: &dyn Fn(&strata::gui::StrataApp) -> bool,
+) {
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(30) {
+        h.step();
+        if cond(h.state()) {
+            h.run_steps(4);
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(15));
+    }
+    panic!("timed out waiting for {what}");
+}
