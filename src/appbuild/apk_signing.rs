@@ -257,7 +257,7 @@ fn signing_block(zip: &mut SafeZip) -> Result<Option<Vec<u8>>, AppBuildError> {
     size8.copy_from_slice(&footer[..8]);
     let size = u64::from_le_bytes(size8);
     // The block is `size` bytes after its leading 8-byte size field.
-    if size < 24 || size > MAX_SIGNING_BLOCK_BYTES || size + 8 > cd {
+    if !(24..=MAX_SIGNING_BLOCK_BYTES).contains(&size) || size + 8 > cd {
         return Err(err(format!("declares a size of {size} bytes, which does not fit")));
     }
     let start = cd - size - 8;

@@ -29,6 +29,11 @@ const ENTRY_FLAG_COMPLEX: u16 = 0x0001;
 const ENTRY_FLAG_COMPACT: u16 = 0x0008;
 /// Most packages in one table (a package id is one byte).
 const MAX_PACKAGES: usize = 256;
+/// Most configurations (type chunks) of one type: a lookup may scan them
+/// all. Real apps have a few hundred at most (one per locale, density...).
+pub const MAX_CONFIGS_PER_TYPE: usize = 4096;
+/// Longest type or entry name a reference renders with (bytes).
+const MAX_NAME_BYTES: usize = 1024;
 
 /// Why `resources.arsc` could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -196,6 +201,7 @@ fn package(b: &[u8], c: Chunk) -> Result<Package<'_>, ArscError> {
     let type_strings = pool_at(type_strings_at, "type name")?;
     let key_strings = pool_at(key_strings_at, "key name")?;
     let mut types = Vec::new();
+    let mut configs: std::collections::HashMap<u8, usize> = std::collections::HashMap::new();
     let mut p = at + c.header_size;
     while p < c.end {
         if c.end - p < 8 {
@@ -203,7 +209,19 @@ fn package(b: &[u8], c: Chunk) -> Result<Package<'_>, ArscError> {
         }
         let t = chunk_at(b, p, c.end)?;
         if t.kind == RES_TABLE_TYPE_TYPE {
-            types.push(type_chunk(b, t)?);
+            let chunk = type_chunk(b, t)?;
+            let n = configs.entry(chunk.type_id).or_insert(0usize);
+            *n += 1;
+            if *n > MAX_CONFIGS_PER_TYPE {
+                return Err(malformed(
+                    p,
+                    format!(
+                        "type {} has more than {MAX_CONFIGS_PER_TYPE} configurations",
+                        chunk.type_id
+                    ),
+                ));
+            }
+            types.push(chunk);
         }
         p = t.end;
     }
@@ -317,6 +335,47 @@ impl<'a> ResourceTable<'a> {
         Ok(None)
     }
 
+    /// `(type name, entry name)` of resource `id`, each at most
+    /// `MAX_NAME_BYTES` (longer names are not decoded: `None`).
+    pub fn resolve_name(&self, id: u32) -> Option<(String, String)> {
+        let pkg = self.packages.iter().find(|p| p.id == id >> 24)?;
+        let type_id = ((id >> 16) & 0xff) as u8;
+        let type_index = u32::from(type_id).checked_sub(1)?.checked_sub(pkg.type_id_offset)?;
+        let type_name = pkg.type_strings.get_limited(type_index, MAX_NAME_BYTES).ok()??;
+        let entry = (id & 0xffff) as usize;
+        let candidates = pkg
+            .types
+            .iter()
+            .filter(|t| t.type_id == type_id && t.default)
+            .chain(pkg.types.iter().filter(|t| t.type_id == type_id && !t.default));
+        for t in candidates {
+            let Ok(Some(offset)) = self.entry_offset(t, entry) else {
+                continue;
+            };
+            let key = self.entry_key(t, offset).ok()?;
+            let entry_name = pkg.key_strings.get_limited(key, MAX_NAME_BYTES).ok()??;
+            return Some((type_name, entry_name));
+        }
+        None
+    }
+
+    /// The key (entry name) index of the entry at `offset`.
+    fn entry_key(&self, t: &TypeChunk, offset: usize) -> Result<u32, ArscError> {
+        let b = &self.data[..t.end];
+        let at = t
+            .entries_start
+            .checked_add(offset)
+            .filter(|a| *a < t.end)
+            .ok_or_else(|| malformed(t.offsets_at, "entry offset outside the type chunk"))?;
+        let cut = || malformed(at, "entry cut short");
+        let size = u16_at(b, at).ok_or_else(cut)?;
+        let flags = u16_at(b, at + 2).ok_or_else(cut)?;
+        if flags & ENTRY_FLAG_COMPACT != 0 {
+            return Ok(u32::from(size));
+        }
+        u32_at(b, at + 4).ok_or_else(cut)
+    }
+
     /// Every resource id the table defines (in any configuration), in
     /// file order, duplicates removed. For tests and fuzzing.
     pub fn ids(&self) -> Vec<u32> {
@@ -345,12 +404,19 @@ impl<'a> ResourceTable<'a> {
         let b = self.data;
         let bad = || malformed(t.offsets_at, "entry offset table cut short");
         if t.flags & FLAG_SPARSE != 0 {
-            // (index, offset / 4) pairs, sorted by index.
-            for k in 0..t.entry_count {
-                let idx = u16_at(b, t.offsets_at + k * 4).ok_or_else(bad)?;
-                if usize::from(idx) == e {
-                    let off = u16_at(b, t.offsets_at + k * 4 + 2).ok_or_else(bad)?;
-                    return Ok(Some(usize::from(off) * 4));
+            // (index, offset / 4) pairs, sorted by index: a binary search
+            // (an unsorted table may then miss an entry, never loop).
+            let (mut lo, mut hi) = (0usize, t.entry_count);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                let idx = usize::from(u16_at(b, t.offsets_at + mid * 4).ok_or_else(bad)?);
+                match idx.cmp(&e) {
+                    std::cmp::Ordering::Equal => {
+                        let off = u16_at(b, t.offsets_at + mid * 4 + 2).ok_or_else(bad)?;
+                        return Ok(Some(usize::from(off) * 4));
+                    }
+                    std::cmp::Ordering::Less => lo = mid + 1,
+                    std::cmp::Ordering::Greater => hi = mid,
                 }
             }
             return Ok(None);
@@ -423,14 +489,14 @@ impl ResolveReference for ResourceTable<'_> {
     /// `type/name`, or `package:type/name` for a package other than the
     /// app's own (id 0x7f).
     fn reference_name(&self, id: u32) -> Option<String> {
-        let r = self.resolve(id).ok().flatten()?;
-        if r.type_name.is_empty() || r.entry_name.is_empty() {
+        let (type_name, entry_name) = self.resolve_name(id)?;
+        if type_name.is_empty() || entry_name.is_empty() {
             return None;
         }
-        Some(if id >> 24 == 0x7f || r.package.is_empty() {
-            format!("{}/{}", r.type_name, r.entry_name)
-        } else {
-            format!("{}:{}/{}", r.package, r.type_name, r.entry_name)
+        let package = self.packages.iter().find(|p| p.id == id >> 24).map(|p| p.name.as_str());
+        Some(match package {
+            Some(p) if id >> 24 != 0x7f && !p.is_empty() => format!("{p}:{type_name}/{entry_name}"),
+            _ => format!("{type_name}/{entry_name}"),
         })
     }
 }

@@ -268,6 +268,32 @@ impl<'a> StringPool<'a> {
 
     /// String `index`; `Ok(None)` for the "no string" index 0xffffffff.
     pub fn get(&self, index: u32) -> Result<Option<String>, AxmlError> {
+        self.get_limited(index, usize::MAX)
+    }
+
+    /// String `index` if its encoding takes at most `max_bytes` bytes
+    /// (else `Ok(None)`, without decoding it).
+    pub fn get_limited(&self, index: u32, max_bytes: usize) -> Result<Option<String>, AxmlError> {
+        let Some((start, end)) = self.byte_range(index)? else {
+            return Ok(None);
+        };
+        if end - start > max_bytes {
+            return Ok(None);
+        }
+        let bytes = &self.chunk[start..end];
+        Ok(Some(if self.utf8 {
+            String::from_utf8_lossy(bytes).into_owned()
+        } else {
+            let units: Vec<u16> = bytes
+                .chunks_exact(2)
+                .map(|u| u16::from_le_bytes([u[0], u[1]]))
+                .collect();
+            String::from_utf16_lossy(&units)
+        }))
+    }
+
+    /// Where string `index`'s encoded characters lie in the chunk.
+    fn byte_range(&self, index: u32) -> Result<Option<(usize, usize)>, AxmlError> {
         if index == NO_INDEX {
             return Ok(None);
         }
@@ -285,28 +311,21 @@ impl<'a> StringPool<'a> {
             .filter(|p| *p < self.strings_end)
             .ok_or_else(|| bad("offset outside the string data"))?;
         let data = &self.chunk[..self.strings_end];
-        if self.utf8 {
+        let (p, len) = if self.utf8 {
             // Length in UTF-16 units, then in bytes; each 1 or 2 bytes.
             let (_, p) = utf8_len(data, pos).ok_or_else(|| bad("cut short"))?;
-            let (n, p) = utf8_len(data, p).ok_or_else(|| bad("cut short"))?;
-            let bytes = p
-                .checked_add(n)
-                .and_then(|e| data.get(p..e))
-                .ok_or_else(|| bad("runs past the string data"))?;
-            Ok(Some(String::from_utf8_lossy(bytes).into_owned()))
+            utf8_len(data, p)
+                .map(|(n, p)| (p, Some(n)))
+                .ok_or_else(|| bad("cut short"))?
         } else {
             let (n, p) = utf16_len(data, pos).ok_or_else(|| bad("cut short"))?;
-            let bytes = n
-                .checked_mul(2)
-                .and_then(|l| p.checked_add(l))
-                .and_then(|e| data.get(p..e))
-                .ok_or_else(|| bad("runs past the string data"))?;
-            let units: Vec<u16> = bytes
-                .chunks_exact(2)
-                .map(|u| u16::from_le_bytes([u[0], u[1]]))
-                .collect();
-            Ok(Some(String::from_utf16_lossy(&units)))
-        }
+            (p, n.checked_mul(2))
+        };
+        let end = len
+            .and_then(|l| p.checked_add(l))
+            .filter(|e| *e <= data.len())
+            .ok_or_else(|| bad("runs past the string data"))?;
+        Ok(Some((p, end)))
     }
 }
 
@@ -468,6 +487,31 @@ pub struct NoResources;
 impl ResolveReference for NoResources {
     fn reference_name(&self, _id: u32) -> Option<String> {
         None
+    }
+}
+
+/// Most distinct references one rendering resolves; beyond, they render
+/// as `@0x…` (each lookup may scan a type's configurations).
+const MAX_REFERENCE_LOOKUPS: usize = 100_000;
+
+/// A [`ResolveReference`] that asks each id once.
+struct CachedRefs<'r> {
+    inner: &'r dyn ResolveReference,
+    cache: std::cell::RefCell<HashMap<u32, Option<String>>>,
+}
+
+impl ResolveReference for CachedRefs<'_> {
+    fn reference_name(&self, id: u32) -> Option<String> {
+        let mut cache = self.cache.borrow_mut();
+        if let Some(hit) = cache.get(&id) {
+            return hit.clone();
+        }
+        if cache.len() >= MAX_REFERENCE_LOOKUPS {
+            return None;
+        }
+        let name = self.inner.reference_name(id);
+        cache.insert(id, name.clone());
+        name
     }
 }
 
@@ -673,14 +717,16 @@ fn attribute(
         .and_then(|o| u32_at(resource_map, o))
         .filter(|id| *id != 0);
     let namespace = budget.take(pool.get(ns_idx)?)?.filter(|s| !s.is_empty());
-    let name_string = pool.get(name_idx)?.unwrap_or_default();
+    // The name string is decoded only when the id does not name it.
     let name = match resource_id.and_then(known_android_attr) {
         Some(known) => known.to_string(),
-        None if name_string.is_empty() => match resource_id {
-            Some(id) => format!("attr_{id:08x}"),
-            None => "unnamed".to_string(),
+        None => match budget.take(pool.get(name_idx)?)?.unwrap_or_default() {
+            s if !s.is_empty() => s,
+            _ => match resource_id {
+                Some(id) => format!("attr_{id:08x}"),
+                None => "unnamed".to_string(),
+            },
         },
-        None => budget.take(Some(name_string))?.unwrap_or_default(),
     };
     let raw = budget.take(pool.get(raw_idx)?)?;
     let value = match data_type {
@@ -799,7 +845,7 @@ impl Writer {
     }
 
     /// Starts a new line, padding to `line` when it is ahead.
-    fn to_line(&mut self, line: u32, depth: usize) -> Result<(), AxmlError> {
+    fn pad_to_line(&mut self, line: u32, depth: usize) -> Result<(), AxmlError> {
         let line = u64::from(line);
         if line > self.line && line - self.line <= MAX_PAD_GAP && self.padded + (line - self.line) <= MAX_PAD_LINES {
             let gap = line - self.line;
@@ -855,10 +901,16 @@ impl AxmlDocument {
     /// are declared on the root. Of two attributes with the same name,
     /// the first is rendered (the one Android reads).
     pub fn to_xml(&self, refs: &dyn ResolveReference) -> Result<String, AxmlError> {
+        let refs = &CachedRefs {
+            inner: refs,
+            cache: std::cell::RefCell::new(HashMap::new()),
+        };
         // Prefixes, by URI.
         let mut prefixes: HashMap<&str, String> = HashMap::new();
         prefixes.insert(ANDROID_NS, "android".to_string());
-        let mut used: Vec<String> = vec!["android".to_string()];
+        // Sets, not lists: a crafted file can carry one namespace per attribute.
+        let mut used: std::collections::HashSet<String> = std::collections::HashSet::from(["android".to_string()]);
+        let mut next_generated = 0usize;
         let mut decls: Vec<(String, &str)> = Vec::new();
         let mut uris: Vec<&str> = Vec::new();
         for e in &self.elements {
@@ -883,20 +935,17 @@ impl AxmlDocument {
                 continue;
             }
             let prefix = match recorded.get(uri) {
-                Some(p)
-                    if is_xml_name(p) && !p.to_ascii_lowercase().starts_with("xml") && !used.iter().any(|u| u == p) =>
-                {
+                Some(p) if is_xml_name(p) && !p.to_ascii_lowercase().starts_with("xml") && !used.contains(*p) => {
                     p.to_string()
                 }
                 _ => {
-                    let mut k = 0;
-                    while used.iter().any(|u| *u == format!("ns{k}")) {
-                        k += 1;
+                    while used.contains(&format!("ns{next_generated}")) {
+                        next_generated += 1;
                     }
-                    format!("ns{k}")
+                    format!("ns{next_generated}")
                 }
             };
-            used.push(prefix.clone());
+            used.insert(prefix.clone());
             prefixes.insert(uri, prefix.clone());
             decls.push((prefix, uri));
         }
@@ -937,7 +986,7 @@ impl AxmlDocument {
             };
             if !started[index] {
                 started[index] = true;
-                w.to_line(e.line, depth)?;
+                w.pad_to_line(e.line, depth)?;
                 let mut tag = String::new();
                 tag.push('<');
                 tag.push_str(&qname(e.namespace.as_deref(), &e.name));
@@ -948,16 +997,18 @@ impl AxmlDocument {
                         tag.push('"');
                     }
                 }
-                let mut seen: Vec<String> = Vec::new();
+                let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
                 for a in &e.attributes {
                     let n = qname(a.namespace.as_deref(), &a.name);
-                    if seen.contains(&n) {
+                    if !seen.insert(n.clone()) {
                         continue;
                     }
                     let _ = write!(tag, " {n}=\"");
                     escape_into(&mut tag, &a.value.render(a.raw.as_deref(), refs));
                     tag.push('"');
-                    seen.push(n);
+                    if tag.len() + w.out.len() > MAX_TEXT_BYTES {
+                        return Err(AxmlError::TooLarge(format!("a rendering over {MAX_TEXT_BYTES} bytes")));
+                    }
                 }
                 if e.children.is_empty() {
                     tag.push_str(" />");
@@ -989,7 +1040,7 @@ impl AxmlDocument {
                     let has_elements = e.children.iter().any(|c| matches!(c, Child::Element(_)));
                     let has_text = e.children.iter().any(|c| matches!(c, Child::Text(_)));
                     if has_elements && !has_text {
-                        w.to_line(e.end_line, depth)?;
+                        w.pad_to_line(e.end_line, depth)?;
                     }
                     let close = format!("</{}>", qname(e.namespace.as_deref(), &e.name));
                     w.push(&close)?;
@@ -1142,6 +1193,86 @@ mod tests {
                 let _ = doc.to_xml(&NoResources);
             }
         }
+    }
+
+    /// A UTF-8 document: a root `<a>` with `count` children `<a>`, each
+    /// with one attribute that takes string 1 (`long`) as raw value and
+    /// as string value.
+    fn amplifier(long: usize, count: u32) -> Vec<u8> {
+        let strings: [Vec<u8>; 2] = [b"a".to_vec(), vec![b'x'; long]];
+        let mut data = Vec::new();
+        let mut offsets = Vec::new();
+        for s in &strings {
+            offsets.push(data.len() as u32);
+            let n = s.len();
+            let len = if n < 0x80 {
+                vec![n as u8]
+            } else {
+                vec![0x80 | (n >> 8) as u8, n as u8]
+            };
+            data.extend(&len);
+            data.extend(&len);
+            data.extend(s);
+            data.push(0);
+        }
+        while data.len() % 4 != 0 {
+            data.push(0);
+        }
+        let start = 28 + 4 * strings.len() as u32;
+        let mut body = Vec::new();
+        for v in [0x001c_0001u32, start + data.len() as u32, 2, 0, 0x100, start, 0] {
+            body.extend(v.to_le_bytes());
+        }
+        offsets.iter().for_each(|o| body.extend(o.to_le_bytes()));
+        body.extend(data);
+        let start_tag = |attrs: u16| {
+            let mut el = Vec::new();
+            for v in [0x0010_0102u32, 36 + 20 * u32::from(attrs), 1, NO_INDEX, NO_INDEX, 0] {
+                el.extend(v.to_le_bytes());
+            }
+            el.extend([20, 0, 20, 0]);
+            el.extend(attrs.to_le_bytes());
+            el.extend([0u8; 6]);
+            for _ in 0..attrs {
+                for v in [NO_INDEX, 0, 1, 0x0300_0008, 1] {
+                    el.extend(v.to_le_bytes());
+                }
+            }
+            el
+        };
+        let mut end = Vec::new();
+        for v in [0x0010_0103u32, 24, 1, NO_INDEX, NO_INDEX, 0] {
+            end.extend(v.to_le_bytes());
+        }
+        body.extend(start_tag(0));
+        for _ in 0..count {
+            body.extend(start_tag(1));
+            body.extend(&end);
+        }
+        body.extend(&end);
+        let mut out = Vec::new();
+        out.extend(0x0008_0003u32.to_le_bytes());
+        out.extend((8 + body.len() as u32).to_le_bytes());
+        out.extend(body);
+        out
+    }
+
+    #[test]
+    fn one_string_referenced_many_times_hits_the_bounds() {
+        // Small: decodes, and the attribute name is the same string "a".
+        let doc = parse(&amplifier(10, 3)).expect("small decodes");
+        assert_eq!(doc.elements.len(), 4);
+        assert_eq!(doc.elements[1].attributes[0].value, Value::String("x".repeat(10)));
+        assert!(doc.to_xml(&NoResources).is_ok());
+        // 80,000 copies of a 30 KB string would be 2.4 GB: refused, fast.
+        let t = std::time::Instant::now();
+        let big = amplifier(30_000, 40_000);
+        assert!(big.len() < 4 << 20);
+        assert!(matches!(parse(&big), Err(AxmlError::TooLarge(_))));
+        // Under the tree budget but over the rendering's.
+        let doc = parse(&amplifier(30_000, 1_000)).expect("60 MB of strings decode");
+        assert!(matches!(doc.to_xml(&NoResources), Err(AxmlError::TooLarge(_))));
+        assert!(t.elapsed() < std::time::Duration::from_secs(20), "{:?}", t.elapsed());
     }
 
     #[test]

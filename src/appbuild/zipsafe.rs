@@ -323,23 +323,21 @@ impl SafeZip {
             return Err(malformed("a multi-disk (spanned) archive"));
         }
         // ZIP64: the locator sits right before the end record.
-        if count == 0xffff || cd_size == 0xffff_ffff || cd_offset == 0xffff_ffff {
-            if eocd_pos >= 20 {
-                let loc = read_at(&mut file, eocd_pos - 20, 20).map_err(io)?;
-                if u32_at(&loc, 0) == Some(ZIP64_LOCATOR_SIG) {
-                    let rec_pos = u64_at(&loc, 8).unwrap_or(u64::MAX);
-                    if rec_pos.checked_add(56).is_none_or(|e| e > eocd_pos - 20) {
-                        return Err(malformed("the ZIP64 end record is outside the archive"));
-                    }
-                    let rec = read_at(&mut file, rec_pos, 56).map_err(io)?;
-                    if u32_at(&rec, 0) != Some(ZIP64_EOCD_SIG) {
-                        return Err(malformed("no ZIP64 end record where the locator points"));
-                    }
-                    count = u64_at(&rec, 32).unwrap_or(u64::MAX);
-                    cd_size = u64_at(&rec, 40).unwrap_or(u64::MAX);
-                    cd_offset = u64_at(&rec, 48).unwrap_or(u64::MAX);
-                    cd_end = rec_pos;
+        if (count == 0xffff || cd_size == 0xffff_ffff || cd_offset == 0xffff_ffff) && eocd_pos >= 20 {
+            let loc = read_at(&mut file, eocd_pos - 20, 20).map_err(io)?;
+            if u32_at(&loc, 0) == Some(ZIP64_LOCATOR_SIG) {
+                let rec_pos = u64_at(&loc, 8).unwrap_or(u64::MAX);
+                if rec_pos.checked_add(56).is_none_or(|e| e > eocd_pos - 20) {
+                    return Err(malformed("the ZIP64 end record is outside the archive"));
                 }
+                let rec = read_at(&mut file, rec_pos, 56).map_err(io)?;
+                if u32_at(&rec, 0) != Some(ZIP64_EOCD_SIG) {
+                    return Err(malformed("no ZIP64 end record where the locator points"));
+                }
+                count = u64_at(&rec, 32).unwrap_or(u64::MAX);
+                cd_size = u64_at(&rec, 40).unwrap_or(u64::MAX);
+                cd_offset = u64_at(&rec, 48).unwrap_or(u64::MAX);
+                cd_end = rec_pos;
             }
         }
         if count > MAX_ENTRIES {
