@@ -702,3 +702,42 @@ fn inspect_prints_the_build_and_json() {
             .is_some_and(|x| x.contains("NSPinnedDomains"))
     );
 }
+
+#[test]
+fn strata_inspect_exits_0_on_a_build_and_2_with_one_line_on_bad_input() {
+    let bin = env!("CARGO_BIN_EXE_strata");
+    let ok = std::process::Command::new(bin)
+        .arg("inspect")
+        .arg(fixture("insecure.apk"))
+        .output()
+        .expect("runs");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let out = String::from_utf8_lossy(&ok.stdout);
+    assert!(out.contains("debuggable:            true"), "{out}");
+    let json = std::process::Command::new(bin)
+        .args(["inspect", "--json"])
+        .arg(fixture("insecure.ipa"))
+        .output()
+        .expect("runs");
+    assert!(json.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(v["app"], "Payload/Insecure.app");
+    for bad in [
+        root().join("Cargo.toml"),
+        PathBuf::from("/dev/zero"),
+        root().join("tests"),
+    ] {
+        let run = std::process::Command::new(bin)
+            .arg("inspect")
+            .arg(&bad)
+            .output()
+            .expect("runs");
+        assert_eq!(run.status.code(), Some(2), "{}", bad.display());
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with("strata: ") && err.contains(&bad.display().to_string()),
+            "{err}"
+        );
+    }
+}
