@@ -556,6 +556,41 @@ fn hostile_archives_are_refused_with_typed_errors() {
     let e = zip_error(&write(d, "dup.apk", &dup), false);
     assert!(matches!(e.kind, ZipErrorKind::Duplicate { count: 2 }), "{e}");
 
+    // The same name spelled twice (`./`): a normalizing reader sees one.
+    let alias = zip_bytes(&[
+        stored("AndroidManifest.xml", &manifest),
+        stored("./AndroidManifest.xml", b"x"),
+    ]);
+    let e = zip_error(&write(d, "alias.apk", &alias), false);
+    assert!(matches!(e.kind, ZipErrorKind::Duplicate { count: 2 }), "{e}");
+
+    // A ZIP64 end record declaring 300,000 entries: refused before the
+    // directory is read.
+    let mut many = b"PK\x03\x04".to_vec();
+    many.resize(64, 0);
+    let rec_pos = many.len() as u64;
+    many.extend(0x0606_4b50u32.to_le_bytes());
+    many.extend(44u64.to_le_bytes());
+    many.extend([45, 0, 45, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    many.extend(300_000u64.to_le_bytes());
+    many.extend(300_000u64.to_le_bytes());
+    many.extend(0u64.to_le_bytes()); // directory size
+    many.extend(rec_pos.to_le_bytes()); // directory offset
+    many.extend(0x0706_4b50u32.to_le_bytes());
+    many.extend(0u32.to_le_bytes());
+    many.extend(rec_pos.to_le_bytes());
+    many.extend(1u32.to_le_bytes());
+    many.extend(0x0605_4b50u32.to_le_bytes());
+    many.extend([0u8; 4]);
+    many.extend([0xff; 4]);
+    many.extend([0xff; 8]);
+    many.extend(0u16.to_le_bytes());
+    let e = zip_error(&write(d, "many.apk", &many), false);
+    assert!(
+        matches!(e.kind, ZipErrorKind::TooManyEntries { count: 300_000, .. }),
+        "{e}"
+    );
+
     // Traversal and backslash spellings of the bundle's Info.plist.
     let plist = b"<plist><dict><key>CFBundleIdentifier</key><string>x</string></dict></plist>";
     for name in [

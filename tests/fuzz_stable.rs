@@ -1187,3 +1187,31 @@ fn apk_archive() {
         }
     });
 }
+
+#[test]
+fn ipa_info_plist() {
+    // The bundle-id walk of strata::appbuild::ipa over the iOS seeds and
+    // the IPA fixtures' binary plists.
+    let mut seeds = vec![
+        read("tests/fixtures/pins/Info.plist"),
+        read("tests/fixtures/pins/Info-binary.plist"),
+        read("sample-projects/acme-pay/ios/Info.plist"),
+    ];
+    for ipa in ["insecure.ipa", "hardened.ipa", "nested.ipa"] {
+        match strata::appbuild::read_ipa(&root().join("tests/fixtures/apps").join(ipa)) {
+            Ok(i) => seeds.push(i.info_plist),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    let inputs = Mutator::new(0x5eed_000a, seeds, PLIST_TOKENS, PLIST_NEST);
+    run(
+        "ipa-info-plist",
+        3000,
+        inputs,
+        |input| match strata::appbuild::ipa::bundle_identifier(&input.bytes) {
+            Ok(Some(id)) if id.len() > input.bytes.len() => Err(format!("a bundle id longer than its plist: {id:?}")),
+            Ok(_) => Ok(Verdict::Accepted),
+            Err(e) => clear_message(&e).map(|_| Verdict::Refused),
+        },
+    );
+}
