@@ -171,6 +171,8 @@ pub struct SafeZip {
     entries: Vec<CdEntry>,
     /// Raw name → indices into `entries`.
     by_name: HashMap<Vec<u8>, Vec<usize>>,
+    /// Normalized name → how many entries have it.
+    normalized_counts: HashMap<String, usize>,
     archive: zip::ZipArchive<File>,
     /// A second handle on the same file, for the local headers and the
     /// signing block. (It shares the file position with the zip reader;
@@ -365,8 +367,10 @@ impl SafeZip {
         let cd = read_at(&mut file, cd_offset, cd_size as usize).map_err(io)?;
         let entries = scan_directory(&cd, count).map_err(|m| malformed(&m))?;
         let mut by_name: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
+        let mut normalized_counts: HashMap<String, usize> = HashMap::new();
         for (i, e) in entries.iter().enumerate() {
             by_name.entry(e.raw.clone()).or_default().push(i);
+            *normalized_counts.entry(normalized(&e.name)).or_default() += 1;
         }
         file.seek(SeekFrom::Start(0)).map_err(io)?;
         let raw = file.try_clone().map_err(io)?;
@@ -380,6 +384,7 @@ impl SafeZip {
             cd_offset,
             entries,
             by_name,
+            normalized_counts,
             archive,
             raw,
         })
@@ -430,10 +435,6 @@ impl SafeZip {
     /// name present twice (also after normalization) is an error, not a
     /// silent skip.
     pub fn find(&self, matches: impl Fn(&str) -> bool) -> Result<Vec<String>, ZipError> {
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        for e in &self.entries {
-            *seen.entry(normalized(&e.name)).or_default() += 1;
-        }
         let mut out = Vec::new();
         for e in &self.entries {
             let norm = normalized(&e.name);
@@ -443,7 +444,7 @@ impl SafeZip {
             if !is_safe_name(&e.name) || e.name.contains('\u{fffd}') {
                 return Err(self.entry_err(&e.name, ZipErrorKind::UnsafeName));
             }
-            let count = seen.get(&norm).copied().unwrap_or(0);
+            let count = self.normalized_counts.get(&norm).copied().unwrap_or(0);
             if count > 1 {
                 return Err(self.entry_err(&e.name, ZipErrorKind::Duplicate { count }));
             }
@@ -467,8 +468,7 @@ impl SafeZip {
                 return Err(self.entry_err(name, ZipErrorKind::Duplicate { count }));
             }
         };
-        let norm = normalized(name);
-        let aliases = self.entries.iter().filter(|e| normalized(&e.name) == norm).count();
+        let aliases = self.normalized_counts.get(&normalized(name)).copied().unwrap_or(0);
         if aliases > 1 {
             return Err(self.entry_err(name, ZipErrorKind::Duplicate { count: aliases }));
         }
