@@ -110,6 +110,18 @@ fn insecure_apk_declares_every_weakness() {
         nsc.xml
     );
     assert!(nsc.xml.contains("<debug-overrides>"), "{}", nsc.xml);
+    let files: Vec<(&str, &str)> = nsc
+        .files
+        .iter()
+        .map(|f| (f.resource.as_str(), f.entry.as_str()))
+        .collect();
+    assert_eq!(files, [("@raw/extra_ca", "res/raw/extra_ca.pem")]);
+    let mut zip = strata::appbuild::zipsafe::SafeZip::open(&fixture("insecure.apk")).expect("opens");
+    let pem = zip.read("res/raw/extra_ca.pem", 1 << 20).expect("the anchor file");
+    assert_eq!(
+        pem,
+        std::fs::read(fixture("src/insecure/res/raw/extra_ca.pem")).expect("source")
+    );
 
     let source = std::fs::read_to_string(fixture("src/insecure/res/xml/network_security_config.xml")).expect("source");
     assert_same_lines(&source, &nsc.xml, "insecure NSC");
@@ -155,6 +167,7 @@ fn hardened_apk_is_signed_by_every_scheme_and_pins_with_backups() {
 
     let nsc = a.network_security_config.as_ref().expect("an NSC");
     assert!(!nsc.xml.contains("src=\"user\""), "{}", nsc.xml);
+    assert!(nsc.files.is_empty(), "{:?}", nsc.files);
     let source = std::fs::read_to_string(fixture("src/hardened/res/xml/network_security_config.xml")).expect("source");
     assert_same_lines(&source, &nsc.xml, "hardened NSC");
     let sets = parse_android_nsc(&nsc.xml, &a.origin(&nsc.entry)).expect("imports");

@@ -68,6 +68,19 @@ pub struct ApkNsc {
     /// (see [`axml::AxmlDocument::to_xml`]); references resolved through
     /// `resources.arsc` (`<certificates src="@raw/extra_ca"/>`).
     pub xml: String,
+    /// The files the config references (trust anchors such as
+    /// `@raw/extra_ca`), each with its entry in the APK, in document
+    /// order, each once. Read them with [`SafeZip::read`].
+    pub files: Vec<ApkResourceFile>,
+}
+
+/// A file resource a network security config references.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApkResourceFile {
+    /// As the config names it: `@raw/extra_ca`.
+    pub resource: String,
+    /// Its entry in the APK (default configuration): `res/raw/extra_ca.pem`.
+    pub entry: String,
 }
 
 impl ApkBuild {
@@ -238,9 +251,26 @@ fn read_nsc(
         origin: origin(path, entry),
         source,
     })?;
+    let mut files: Vec<ApkResourceFile> = Vec::new();
+    for a in doc.elements.iter().flat_map(|e| &e.attributes) {
+        let Value::Reference(id) = a.value else {
+            continue;
+        };
+        // Resolution errors were already met by the rendering, which then
+        // wrote the id; such a reference simply has no file here.
+        if let Ok(Some(r)) = table.resolve(id)
+            && let ResValue::Simple(Value::String(path)) = r.value
+        {
+            let resource = format!("@{}/{}", r.type_name, r.entry_name);
+            if !files.iter().any(|f| f.resource == resource) && files.len() < 1000 {
+                files.push(ApkResourceFile { resource, entry: path });
+            }
+        }
+    }
     Ok(ApkNsc {
         resource: format!("@{}/{}", resource.type_name, resource.entry_name),
         entry: entry.clone(),
         xml,
+        files,
     })
 }

@@ -67,6 +67,14 @@ pub fn apk_text(apk: &ApkBuild) -> String {
                 nsc.resource.escape_debug(),
                 apk.origin(&nsc.entry)
             );
+            for f in &nsc.files {
+                let _ = writeln!(
+                    s,
+                    "  referenced file:       {} ({})",
+                    f.resource.escape_debug(),
+                    apk.origin(&f.entry)
+                );
+            }
             let _ = writeln!(s);
             s.push_str(&nsc.xml);
         }

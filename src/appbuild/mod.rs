@@ -27,7 +27,7 @@ pub mod inspect;
 pub mod ipa;
 pub mod zipsafe;
 
-pub use apk::{ApkBuild, ApkNsc, read_apk};
+pub use apk::{ApkBuild, ApkNsc, ApkResourceFile, read_apk};
 pub use apk_signing::{SigningCert, SigningScheme};
 pub use ipa::{IpaBuild, read_ipa};
 
