@@ -1,6 +1,6 @@
 //! Command-line interface: `audit`, `lab`, `demo`, `pins`, `rules`,
-//! `validate`, and the auditor's workflow commands `diff` and `merge`
-//! ([`workflow`]).
+//! `validate`, `inspect` (a built .apk/.ipa), and the auditor's workflow
+//! commands `diff` and `merge` ([`workflow`]).
 //!
 //! Exit codes: 0 success, 1 a gate failed (`--fail-under`, `--fail-on`), 2
 //! error (bad input, including
@@ -207,6 +207,16 @@ enum Command {
         /// The architecture YAML file.
         file: PathBuf,
     },
+    /// Show what a built app (an Android .apk or iOS .ipa) declares:
+    /// package, SDK levels, flags, signing certificates, the network
+    /// security config or Info.plist.
+    Inspect {
+        /// The .apk or .ipa file.
+        file: PathBuf,
+        /// Print the decoded build as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -269,6 +279,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     };
     match command {
+        Command::Inspect { file, json } => {
+            let text = crate::appbuild::inspect::inspect(&file, json).map_err(|e| e.to_string())?;
+            say!("{}", text.trim_end());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Open { file, lab, audit } => {
             crate::gui::run(crate::gui::LaunchOptions {
                 file: Some(file),

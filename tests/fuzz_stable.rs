@@ -1001,3 +1001,217 @@ fn the_mutator_is_deterministic_and_varied() {
     let distinct: std::collections::BTreeSet<Vec<u8>> = take(7).into_iter().collect();
     assert!(distinct.len() > 150, "{} distinct inputs of 200", distinct.len());
 }
+
+/// Entries of the app-build fixtures (tests/fixtures/apps/, made by aapt).
+fn app_entries(entry: &str) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for apk in ["insecure.apk", "hardened.apk", "no-nsc.apk", "sample-android.apk"] {
+        let path = root().join("tests/fixtures/apps").join(apk);
+        let mut zip = match strata::appbuild::zipsafe::SafeZip::open(&path) {
+            Ok(z) => z,
+            Err(e) => panic!("{e}"),
+        };
+        if zip.contains(entry) {
+            match zip.read(entry, 1 << 20) {
+                Ok(b) => out.push(b),
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+    out
+}
+
+/// Chunk headers and fields of Android's resource formats worth inserting.
+const RES_TOKENS: &[&[u8]] = &[
+    b"\x03\x00\x08\x00",
+    b"\x01\x00\x1c\x00",
+    b"\x80\x01\x08\x00",
+    b"\x00\x01\x10\x00\x18\x00\x00\x00",
+    b"\x02\x01\x10\x00",
+    b"\x03\x01\x10\x00\x18\x00\x00\x00",
+    b"\x04\x01\x10\x00",
+    b"\x02\x00\x0c\x00",
+    b"\x00\x02\x20\x01",
+    b"\x01\x02\x54\x00",
+    b"\x02\x02\x10\x00",
+    b"\xff\xff\xff\xff",
+    b"\x00\x00\x00\x00",
+    b"\xff\xff\xff\x7f",
+    b"\x08\x00\x00\x12",
+    b"\x08\x00\x00\x01",
+    b"\x08\x00\x00\x03",
+    b"\x00\x01\x00\x00",
+    b"\xff\x7f",
+    b"\x80\x80",
+];
+/// A start element (string 0, no attributes) and its end, for nesting.
+const AXML_NEST: &[(&[u8], &[u8])] = &[(
+    b"\x02\x01\x10\x00\x24\x00\x00\x00\x01\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\x00\x00\x00\x00\x14\x00\x14\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+    b"\x03\x01\x10\x00\x18\x00\x00\x00\x01\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\x00\x00\x00\x00",
+)];
+
+/// Half the inputs get their outer chunk's size set to their length, so
+/// that insertions and deletions reach the inner chunks instead of all
+/// failing the outer size check.
+fn fix_outer_size(input: &Input) -> Vec<u8> {
+    let mut b = input.bytes.clone();
+    if b.len() >= 8 && input.bytes.iter().map(|x| usize::from(*x)).sum::<usize>() % 2 == 0 {
+        let n = u32::try_from(b.len()).unwrap_or(u32::MAX);
+        b[4..8].copy_from_slice(&n.to_le_bytes());
+    }
+    b
+}
+
+#[test]
+fn android_binary_xml() {
+    let mut seeds = app_entries("AndroidManifest.xml");
+    seeds.extend(app_entries("res/xml/network_security_config.xml"));
+    assert!(seeds.len() >= 7);
+    let inputs = Mutator::new(0x5eed_0007, seeds, RES_TOKENS, AXML_NEST);
+    run("android-binary-xml", 6000, inputs, |input| {
+        use strata::appbuild::axml::{NoResources, parse};
+        let bytes = fix_outer_size(input);
+        let doc = match parse(&bytes) {
+            Ok(d) => d,
+            Err(e) => return clear_message(&e.to_string()).map(|_| Verdict::Refused),
+        };
+        if doc.elements.is_empty() {
+            return Err("a document without elements".into());
+        }
+        for (i, e) in doc.elements.iter().enumerate() {
+            if e.parent.is_some_and(|p| p >= i) || (i > 0 && e.parent.is_none()) {
+                return Err(format!("element {i} has parent {:?}", e.parent));
+            }
+        }
+        let xml = match doc.to_xml(&NoResources) {
+            Ok(x) => x,
+            Err(e) => return clear_message(&e.to_string()).map(|_| Verdict::Refused),
+        };
+        // The rendering is well-formed XML with the same elements.
+        let parsed = roxmltree::Document::parse(&xml).map_err(|e| format!("rendering is not XML: {e}\n{xml}"))?;
+        let count = parsed.descendants().filter(|n| n.is_element()).count();
+        if count != doc.elements.len() {
+            return Err(format!("{count} elements rendered of {}", doc.elements.len()));
+        }
+        // And the NSC importer takes it without panicking.
+        let _ = strata::model::pin_import::parse_android_nsc(&xml, "fuzz.apk!/res/xml/n.xml");
+        Ok(Verdict::Accepted)
+    });
+}
+
+#[test]
+fn resource_table() {
+    let seeds = app_entries("resources.arsc");
+    assert!(seeds.len() >= 4);
+    let inputs = Mutator::new(0x5eed_0008, seeds, RES_TOKENS, &[]);
+    run("resource-table", 4000, inputs, |input| {
+        use strata::appbuild::axml::ResolveReference as _;
+        let bytes = fix_outer_size(input);
+        let table = match strata::appbuild::arsc::parse(&bytes) {
+            Ok(t) => t,
+            Err(e) => return clear_message(&e.to_string()).map(|_| Verdict::Refused),
+        };
+        let mut ids = table.ids();
+        ids.truncate(10_000);
+        ids.extend([0x7f02_0000, 0x7f03_0000, 0x7f04_0000, 0x0101_0000, 0x7fff_ffff, 0]);
+        let mut refused = false;
+        for id in ids {
+            match table.resolve(id) {
+                Ok(Some(r)) if r.id != id => return Err(format!("0x{id:08x} resolved as 0x{:08x}", r.id)),
+                Ok(_) => {
+                    let _ = table.reference_name(id);
+                }
+                Err(e) => {
+                    clear_message(&e.to_string())?;
+                    refused = true;
+                }
+            }
+        }
+        Ok(if refused { Verdict::Refused } else { Verdict::Accepted })
+    });
+}
+
+#[test]
+fn apk_archive() {
+    let seeds: Vec<Vec<u8>> = ["insecure.apk", "hardened.apk", "no-nsc.apk", "sample-android.apk"]
+        .iter()
+        .map(|a| read(&format!("tests/fixtures/apps/{a}")))
+        .collect();
+    const ZIP_TOKENS: &[&[u8]] = &[
+        b"PK\x03\x04",
+        b"PK\x01\x02",
+        b"PK\x05\x06",
+        b"PK\x06\x06",
+        b"PK\x06\x07",
+        b"APK Sig Block 42",
+        b"AndroidManifest.xml",
+        b"../",
+        b"\\",
+        b"\x00",
+        b"\xff\xff\xff\xff",
+        b"\x08\x00",
+        b"\x0c\x00",
+        b"\x01\x00",
+    ];
+    let inputs = Mutator::new(0x5eed_0009, seeds, ZIP_TOKENS, &[]);
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("{e}"),
+    };
+    let path = dir.path().join("fuzz.apk");
+    run("apk-archive", 3000, inputs, move |input| {
+        std::fs::write(&path, &input.bytes).map_err(|e| format!("cannot write the input: {e}"))?;
+        match strata::appbuild::read_apk(&path) {
+            Ok(apk) => {
+                if let Some(nsc) = &apk.network_security_config {
+                    if !nsc.entry.starts_with("res/") && !nsc.entry.is_empty() {
+                        return Err(format!("NSC entry {:?}", nsc.entry));
+                    }
+                    let _ = strata::model::pin_import::parse_android_nsc(&nsc.xml, &apk.origin(&nsc.entry));
+                }
+                for c in &apk.signing {
+                    if c.sha256.len() != 64 || !c.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        return Err(format!("digest {:?}", c.sha256));
+                    }
+                }
+                Ok(Verdict::Accepted)
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                clear_message(&msg)?;
+                if !msg.contains("fuzz.apk") {
+                    return Err(format!("the error does not name the archive: {msg}"));
+                }
+                Ok(Verdict::Refused)
+            }
+        }
+    });
+}
+
+#[test]
+fn ipa_info_plist() {
+    // The bundle-id walk of strata::appbuild::ipa over the iOS seeds and
+    // the IPA fixtures' binary plists.
+    let mut seeds = vec![
+        read("tests/fixtures/pins/Info.plist"),
+        read("tests/fixtures/pins/Info-binary.plist"),
+        read("sample-projects/acme-pay/ios/Info.plist"),
+    ];
+    for ipa in ["insecure.ipa", "hardened.ipa", "nested.ipa"] {
+        match strata::appbuild::read_ipa(&root().join("tests/fixtures/apps").join(ipa)) {
+            Ok(i) => seeds.push(i.info_plist),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    let inputs = Mutator::new(0x5eed_000a, seeds, PLIST_TOKENS, PLIST_NEST);
+    run(
+        "ipa-info-plist",
+        3000,
+        inputs,
+        |input| match strata::appbuild::ipa::bundle_identifier(&input.bytes) {
+            Ok(Some(id)) if id.len() > input.bytes.len() => Err(format!("a bundle id longer than its plist: {id:?}")),
+            Ok(_) => Ok(Verdict::Accepted),
+            Err(e) => clear_message(&e).map(|_| Verdict::Refused),
+        },
+    );
+}
