@@ -281,7 +281,36 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     match command {
         Command::Inspect { file, json } => {
             let text = crate::appbuild::inspect::inspect(&file, json).map_err(|e| e.to_string())?;
-            say!("{}", text.trim_end());
+            let kind = match crate::appbuild::detect(&file).map_err(|e| e.to_string())? {
+                crate::appbuild::AppKind::Apk => crate::model::app_config::ImportKind::Apk,
+                crate::appbuild::AppKind::Ipa => crate::model::app_config::ImportKind::Ipa,
+            };
+            let verdicts = crate::audit::judge_app::judge(&file, kind)?;
+            if json {
+                let mut v: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+                if let Some(o) = v.as_object_mut() {
+                    o.insert(
+                        "judgement".into(),
+                        serde_json::to_value(&verdicts).map_err(|e| e.to_string())?,
+                    );
+                }
+                say!("{}", serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?);
+            } else {
+                say!("{}", text.trim_end());
+                say!("");
+                say!(
+                    "How Strata judges it (offline; pins against the live chain and the model's hosts are checked by `strata audit`):"
+                );
+                for v in &verdicts {
+                    say!(
+                        "  {:<5} {:<8} {}: {}",
+                        v.status.to_uppercase(),
+                        v.severity,
+                        v.rule,
+                        v.message
+                    );
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Open { file, lab, audit } => {

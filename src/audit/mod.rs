@@ -7,6 +7,7 @@
 pub mod app_facts;
 pub mod check;
 pub mod facts;
+pub mod judge_app;
 pub mod plain;
 pub mod rules;
 pub mod schema;
