@@ -27,7 +27,7 @@ const MIN_ROW_H: f32 = 48.0;
 /// Largest row pitch.
 const MAX_ROW_H: f32 = 130.0;
 /// Room kept above the first row for the column titles and arching edges.
-const TOP_BAND: f32 = 50.0;
+const TOP_BAND: f32 = 62.0;
 /// Room kept below the drawing for the legend.
 const LEGEND_H: f32 = 44.0;
 
@@ -149,6 +149,7 @@ pub fn render(doc: &mut Doc, g: &GraphView) {
             "Defense-in-depth graph".to_string()
         };
         doc.heading(&title, 13.0, 0.0);
+        doc.gap(4.0);
         let body_w = doc.body_width();
         let col_w = body_w / cols.len().max(1) as f32;
         let row_h = (area_h / in_band.max(1) as f32).clamp(MIN_ROW_H, MAX_ROW_H);
@@ -158,7 +159,7 @@ pub fn render(doc: &mut Doc, g: &GraphView) {
             node_w: (col_w - 20.0).max(col_w * 0.7),
             node_h: (row_h * 0.62).clamp(30.0, 50.0),
             row_h,
-            area_top: doc.y + 12.0,
+            area_top: doc.y + 18.0,
             top: doc.y + TOP_BAND,
         };
         // Column titles.
@@ -226,16 +227,14 @@ pub fn render(doc: &mut Doc, g: &GraphView) {
         // label; failing that, the hop's number (see the hop table).
         labels.sort_by_key(|(i, _, _)| *i);
         for (i, e, mid) in labels {
-            let full = if e.controls.is_empty() || e.attacker {
-                None
-            } else {
-                Some(text::clip(
-                    &text::encode(&controls(e)),
-                    Font::Regular,
-                    MIN_TEXT,
-                    col_w * 1.4,
-                ))
+            // As in the SVG, hops from the internet carry no label (the
+            // hop table has their controls); a bypass with no control says so.
+            let words = match (e.attacker, e.controls.is_empty(), e.bypass) {
+                (true, _, _) | (false, true, false) => continue,
+                (false, false, _) => controls(e),
+                (false, true, true) => "no controls".to_string(),
             };
+            let full = Some(text::clip(&text::encode(&words), Font::Regular, MIN_TEXT, col_w * 1.4));
             let tag = text::encode(&format!("{}", number[i]));
             let mut placed = false;
             if let Some(full) = &full {
