@@ -21,8 +21,6 @@ use strata::report::exporters::by_name;
 
 const SAMPLE: &str = "sample-projects/acme-pay/architecture.yaml";
 const EVIDENCE: &str = "tests/fixtures/reports/acme-pay.evidence.json";
-/// A4 in points.
-const A4: (f64, f64) = (595.28, 841.89);
 /// The body margin left and right; a word may not come closer to an edge.
 const MARGIN: f64 = 47.5;
 
@@ -186,7 +184,8 @@ fn assert_words_on_the_page(file: &Path) {
     for w in &words {
         assert!(
             w.x_min >= MARGIN && w.x_max <= w.page_w - MARGIN && w.y_min >= 20.0 && w.y_max <= w.page_h - 20.0,
-            "word off the page or in the margin: {w:?}"
+            "word off the page or in the margin on page {}: {w:?}",
+            w.page
         );
         assert!(size(w) >= 6.99, "text smaller than 7 pt ({:.2}): {w:?}", size(w));
     }
@@ -274,14 +273,7 @@ fn acme_pay_pdf_is_valid_a4_with_grade_caps_findings_and_a_landscape_graph() {
     let graph_page: usize = sizes
         .lines()
         .find(|l| l.contains("841.89 x 595.28"))
-        .and_then(|l| {
-            l.strip_prefix("Page")?
-                .trim_start()
-                .split_whitespace()
-                .next()?
-                .parse()
-                .ok()
-        })
+        .and_then(|l| l.strip_prefix("Page")?.split_whitespace().next()?.parse().ok())
         .expect("graph page");
     let graph_text = words(&run(
         "pdftotext",
@@ -394,6 +386,21 @@ fn hostile_strings_render_without_panics_and_stay_on_the_page() {
     if let Some(e) = r.graph.edges.iter_mut().find(|e| !e.attacker && !e.controls.is_empty()) {
         e.controls = vec![e.controls[0]; 40];
     }
+    // Forty more rows than fit on one page: the graph is drawn in bands.
+    let template = r.graph.nodes[1].clone();
+    let mut edge = r.graph.edges[0].clone();
+    for row in 0..40 {
+        let mut n = template.clone();
+        n.id = format!("extra-{row}");
+        n.label = format!("Extra client {row} {nasty}");
+        n.row = template.row + 3 + row;
+        if row > 0 {
+            edge.from = format!("extra-{}", row - 1);
+            edge.to = n.id.clone();
+            r.graph.edges.push(edge.clone());
+        }
+        r.graph.nodes.push(n);
+    }
     let bytes = render(&r);
     assert_eq!(bytes, render(&r), "deterministic with hostile text too");
     assert!(
@@ -416,5 +423,13 @@ fn hostile_strings_render_without_panics_and_stay_on_the_page() {
         "no control characters"
     );
     assert!(text.contains("characters in all"), "cut values say how long they were");
+    assert!(
+        text.contains("Defense-in-depth graph (rows 1-"),
+        "the tall graph is drawn in bands"
+    );
+    assert!(
+        text.contains("join rows on another page"),
+        "hops between bands are counted"
+    );
     assert_words_on_the_page(&file);
 }

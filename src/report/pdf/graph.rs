@@ -191,7 +191,10 @@ pub fn render(doc: &mut Doc, g: &GraphView) {
         for i in order {
             let e = &g.edges[i];
             let (Some(a), Some(b)) = (pos.get(e.from.as_str()), pos.get(e.to.as_str())) else {
-                if g.nodes.iter().any(|n| n.id == e.from) && g.nodes.iter().any(|n| n.id == e.to) {
+                // One end on this page, the other on another band's.
+                let here = |id: &str| pos.contains_key(id);
+                let exists = |id: &str| g.nodes.iter().any(|n| n.id == id);
+                if here(&e.from) != here(&e.to) && exists(&e.from) && exists(&e.to) {
                     crossing += 1;
                 }
                 continue;
@@ -234,11 +237,11 @@ pub fn render(doc: &mut Doc, g: &GraphView) {
                 (false, false, _) => controls(e),
                 (false, true, true) => "no controls".to_string(),
             };
-            let full = Some(text::clip(&text::encode(&words), Font::Regular, MIN_TEXT, col_w * 1.4));
+            let full = text::clip(&text::encode(&words), Font::Regular, MIN_TEXT, col_w * 1.4);
             let tag = text::encode(&format!("{}", number[i]));
             let mut placed = false;
-            if let Some(full) = &full {
-                let w = text::width(full, Font::Regular, MIN_TEXT) + 3.0;
+            {
+                let w = text::width(&full, Font::Regular, MIN_TEXT) + 3.0;
                 for shift in [0.0, -9.0, 9.0, -18.0, 18.0] {
                     let b = Boxed {
                         x: mid.0 - w / 2.0,
@@ -250,7 +253,7 @@ pub fn render(doc: &mut Doc, g: &GraphView) {
                         continue;
                     }
                     doc.fill_rect(b.x, b.y, b.w, b.h, WHITE);
-                    doc.text(b.x + 1.5, b.y + 7.0, Font::Regular, MIN_TEXT, MUTED, full, w);
+                    doc.text(b.x + 1.5, b.y + 7.0, Font::Regular, MIN_TEXT, MUTED, &full, w);
                     taken.push(b);
                     placed = true;
                     break;
@@ -417,7 +420,7 @@ fn legend(doc: &mut Doc, crossing: usize) {
     let mut note = "Node colour: the worst status of its findings. Edge colour: the transport status of the endpoint the hop lands on. Dashed: what an attacker on the internet can call directly. Thick red dashes: a path to sensitive data with no caller authentication. A number on an edge stands for its controls where they do not fit: see the hop table.".to_string();
     if crossing > 0 {
         note.push_str(&format!(
-            " {crossing} hop(s) join rows on different pages and are not drawn: see the hop table."
+            " {crossing} hop(s) from or to this page's rows join rows on another page and are not drawn here: see the hop table."
         ));
     }
     doc.paragraph(MARGIN_X, w, Font::Regular, MIN_TEXT, MUTED, &note, 3);

@@ -128,6 +128,7 @@ impl Doc {
 
     /// Draws one line of text with its baseline at `baseline` (top-down),
     /// clipped to `max` points wide. Returns the width drawn.
+    #[allow(clippy::too_many_arguments)]
     pub fn text(&mut self, x: f32, baseline: f32, font: Font, size: f32, colour: Rgb, s: &[u8], max: f32) -> f32 {
         let line = text::clip(s, font, size, max.max(0.0));
         if line.is_empty() {
@@ -146,6 +147,7 @@ impl Doc {
     }
 
     /// Draws `s` centred on `cx`, clipped to `max` points.
+    #[allow(clippy::too_many_arguments)]
     pub fn text_centred(&mut self, cx: f32, baseline: f32, font: Font, size: f32, colour: Rgb, s: &[u8], max: f32) {
         let line = text::clip(s, font, size, max);
         let w = text::width(&line, font, size);

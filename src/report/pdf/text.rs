@@ -235,16 +235,17 @@ pub fn wrap(text: &[u8], font: Font, size: f32, max: f32, max_lines: usize) -> V
         }
     }
     // Only mark a cut when something real was left out.
-    if truncated && text_after(text, &lines) {
-        if let Some(last) = lines.last_mut() {
-            let mut with = last.clone();
-            with.push(ELLIPSIS);
-            *last = if width(&with, font, size) <= max {
-                with
-            } else {
-                clip(&with, font, size, max)
-            };
-        }
+    if truncated
+        && text_after(text, &lines)
+        && let Some(last) = lines.last_mut()
+    {
+        let mut with = last.clone();
+        with.push(ELLIPSIS);
+        *last = if width(&with, font, size) <= max {
+            with
+        } else {
+            clip(&with, font, size, max)
+        };
     }
     while lines.len() > 1 && lines.last().is_some_and(|l| l.is_empty()) {
         lines.pop();
