@@ -247,6 +247,9 @@ fn acme_pay_pdf_is_valid_a4_with_grade_caps_findings_and_a_landscape_graph() {
         "Defense-in-depth graph".into(),
         "Layers".into(),
         "Page 1 of".into(),
+        format!("Endpoints probed ({})", r.evidence.endpoints.len()),
+        "Hops in the graph".into(),
+        "Paths to sensitive data".into(),
     ] {
         assert!(text.contains(&want), "missing {want:?}");
     }

@@ -7,8 +7,9 @@
 //! fits), the defense-in-depth graph on landscape pages, the hops and the
 //! paths to sensitive data, the failing findings then the errors and
 //! unverified claims (by layer, by severity), the probes that could not
-//! run, the tool errors, and the passed checks in one line each. Every page
-//! has a running header and its number.
+//! run, the tool errors, the passed checks in one line each, and what the
+//! probes saw on each endpoint. Every page has a running header and its
+//! number.
 //!
 //! The output is deterministic: objects are written in a fixed order,
 //! content streams are not compressed (so a snapshot diff is readable), and
@@ -40,6 +41,7 @@ pub fn render(r: &Report) -> Vec<u8> {
     sections::blocked(&mut doc, r);
     sections::tool_errors(&mut doc, r);
     sections::passed(&mut doc, r);
+    sections::endpoints(&mut doc, r);
     running_heads(&mut doc, r);
     write(doc, r)
 }
