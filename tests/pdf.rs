@@ -212,6 +212,26 @@ fn acme_pay_pdf_is_valid_a4_with_grade_caps_findings_and_a_landscape_graph() {
 
     let check = run("qpdf", &["--check"], &file);
     assert!(check.contains("No syntax or stream encoding errors"), "{check}");
+    // The outline (bookmarks) names the sections, each on its page.
+    let outline: serde_json::Value =
+        serde_json::from_str(&run("qpdf", &["--json", "--json-key=outlines"], &file)).expect("qpdf json");
+    let titles: Vec<&str> = outline["outlines"]
+        .as_array()
+        .expect("outlines")
+        .iter()
+        .filter_map(|o| o["title"].as_str())
+        .collect();
+    for want in [
+        "Layers",
+        "Defense-in-depth graph",
+        "Failing findings (",
+        "Endpoints probed (",
+    ] {
+        assert!(
+            titles.iter().any(|t| t.starts_with(want)),
+            "outline lacks {want}: {titles:?}"
+        );
+    }
 
     let info = run("pdfinfo", &[], &file);
     let pages: usize = info
@@ -417,6 +437,8 @@ fn hostile_strings_render_without_panics_and_stay_on_the_page() {
     let file = save(&dir, "hostile.pdf", &bytes);
     let check = run("qpdf", &["--check"], &file);
     assert!(check.contains("No syntax or stream encoding errors"), "{check}");
+    let outline = run("qpdf", &["--json", "--json-key=outlines"], &file);
+    assert!(outline.contains("Tool errors (1)"), "{outline}");
     let text = run("pdftotext", &["-enc", "UTF-8"], &file);
     assert!(text.contains("-> >="), "arrows transliterated");
     assert!(text.contains("“quotes” — … ·"), "WinAnsi punctuation kept");

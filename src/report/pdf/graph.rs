@@ -148,7 +148,11 @@ pub fn render(doc: &mut Doc, g: &GraphView) {
         } else {
             "Defense-in-depth graph".to_string()
         };
-        doc.heading(&title, 13.0, 0.0);
+        if band == 0 {
+            doc.section(&title, 13.0, 0.0);
+        } else {
+            doc.heading(&title, 13.0, 0.0);
+        }
         doc.gap(4.0);
         let body_w = doc.body_width();
         let col_w = body_w / cols.len().max(1) as f32;
@@ -321,7 +325,7 @@ pub fn render(doc: &mut Doc, g: &GraphView) {
 
     // The hops and paths, in words.
     doc.new_page(false);
-    doc.heading("Hops in the graph", 12.0, 30.0);
+    doc.section("Hops in the graph", 12.0, 30.0);
     let rows: Vec<Vec<Cell>> = g
         .edges
         .iter()
@@ -351,7 +355,7 @@ pub fn render(doc: &mut Doc, g: &GraphView) {
         4,
     );
     if !g.attack_paths.is_empty() || !g.truncated_searches.is_empty() {
-        doc.heading("Paths to sensitive data", 12.0, 30.0);
+        doc.section("Paths to sensitive data", 12.0, 30.0);
         for t in &g.truncated_searches {
             let w = doc.body_width();
             doc.paragraph(MARGIN_X, w, Font::Regular, 8.5, Rgb::hex(0xc62828), &t.line(), 4);

@@ -9,7 +9,7 @@
 //! unverified claims (by layer, by severity), the probes that could not
 //! run, the tool errors, the passed checks in one line each, and what the
 //! probes saw on each endpoint. Every page has a running header and its
-//! number.
+//! number, and the outline (bookmarks) lists the sections.
 //!
 //! The output is deterministic: objects are written in a fixed order,
 //! content streams are not compressed (so a snapshot diff is readable), and
@@ -99,8 +99,19 @@ fn write(doc: Doc, r: &Report) -> Vec<u8> {
         .map(|i| (Ref::new(first_page + 2 * i), Ref::new(first_page + 2 * i + 1)))
         .collect();
 
+    let outline = Ref::new(first_page + 2 * page_refs.len() as i32);
+    let items: Vec<Ref> = (0..doc.marks.len() as i32)
+        .map(|i| Ref::new(outline.get() + 1 + i))
+        .collect();
+
     let mut pdf = Pdf::new();
-    pdf.catalog(catalog).pages(tree);
+    {
+        let mut cat = pdf.catalog(catalog);
+        cat.pages(tree);
+        if !items.is_empty() {
+            cat.outlines(outline);
+        }
+    }
     pdf.pages(tree)
         .kids(page_refs.iter().map(|(p, _)| *p))
         .count(page_refs.len() as i32);
@@ -116,6 +127,27 @@ fn write(doc: Doc, r: &Report) -> Vec<u8> {
         .title(TextStr(&title))
         .producer(TextStr(&producer))
         .creator(TextStr(&producer));
+    // The outline: one flat list of the sections, in page order.
+    if let (Some(first), Some(last)) = (items.first(), items.last()) {
+        pdf.outline(outline).first(*first).last(*last).count(items.len() as i32);
+        for (i, ((title, page, y), id)) in doc.marks.iter().zip(&items).enumerate() {
+            let title: String = title.chars().filter(|c| !c.is_control()).take(120).collect();
+            let height = doc.pages.get(*page).map_or(page::A4_H, |p| p.height);
+            let target = page_refs
+                .get(*page)
+                .or(page_refs.first())
+                .map_or(Ref::new(first_page), |(p, _)| *p);
+            let mut item = pdf.outline_item(*id);
+            item.title(TextStr(&title)).parent(outline);
+            if i > 0 {
+                item.prev(items[i - 1]);
+            }
+            if let Some(next) = items.get(i + 1) {
+                item.next(*next);
+            }
+            item.dest().page(target).xyz(0.0, height - y + 8.0, None);
+        }
+    }
     for (p, (page_ref, content_ref)) in doc.pages.into_iter().zip(&page_refs) {
         let mut page = pdf.page(*page_ref);
         page.media_box(Rect::new(0.0, 0.0, p.width, p.height))

@@ -60,6 +60,9 @@ pub struct Doc {
     pub pages: Vec<Page>,
     /// Distance of the cursor from the top of the current page.
     pub y: f32,
+    /// Section starts for the document outline: title, page index and
+    /// distance from the page's top.
+    pub marks: Vec<(String, usize, f32)>,
 }
 
 impl Default for Doc {
@@ -74,6 +77,7 @@ impl Doc {
         Doc {
             pages: Vec::new(),
             y: MARGIN_TOP,
+            marks: Vec::new(),
         }
     }
 
@@ -271,6 +275,25 @@ impl Doc {
         let max = self.body_width();
         self.paragraph(MARGIN_X, max, Font::Bold, size, INK, s, 3);
         self.y += size * 0.2;
+    }
+
+    /// A top-level section heading: like [`Doc::heading`], and listed in
+    /// the document outline (the viewer's bookmarks).
+    pub fn section(&mut self, s: &str, size: f32, keep: f32) {
+        self.ensure(size * 1.6 + keep);
+        if self.pages.is_empty() {
+            self.new_page(false);
+        }
+        self.marks.push((s.to_string(), self.pages.len() - 1, self.y));
+        self.heading(s, size, keep);
+    }
+
+    /// Records the cursor's place in the outline without a heading.
+    pub fn mark(&mut self, s: &str) {
+        if self.pages.is_empty() {
+            self.new_page(false);
+        }
+        self.marks.push((s.to_string(), self.pages.len() - 1, self.y));
     }
 
     /// Vertical space.

@@ -67,6 +67,10 @@ fn count(r: &Report, s: Status) -> usize {
 /// The cover: system, audit time, grade, score, caps and counts.
 pub fn cover(doc: &mut Doc, r: &Report) {
     doc.new_page(false);
+    doc.mark(&format!(
+        "Summary: grade {}, score {}/100",
+        r.score.grade, r.score.overall
+    ));
     let w = doc.body_width();
     doc.paragraph(
         MARGIN_X,
@@ -208,7 +212,7 @@ pub fn cover(doc: &mut Doc, r: &Report) {
 /// The layer table.
 pub fn layers(doc: &mut Doc, r: &Report) {
     doc.gap(8.0);
-    doc.heading("Layers", 14.0, 40.0);
+    doc.section("Layers", 14.0, 40.0);
     let rows: Vec<Vec<Cell>> = r
         .score
         .layers
@@ -423,7 +427,7 @@ pub fn findings(doc: &mut Doc, r: &Report) {
             continue;
         }
         doc.new_page(false);
-        doc.heading(&format!("{title} ({})", mine.len()), 15.0, 60.0);
+        doc.section(&format!("{title} ({})", mine.len()), 15.0, 60.0);
         for layer in Layer::ALL {
             let mut in_layer: Vec<&&Finding> = mine.iter().filter(|f| f.layer == layer).collect();
             if in_layer.is_empty() {
@@ -453,7 +457,7 @@ pub fn blocked(doc: &mut Doc, r: &Report) {
         return;
     }
     doc.gap(10.0);
-    doc.heading(&format!("Probes that could not run ({})", r.blocked.len()), 14.0, 60.0);
+    doc.section(&format!("Probes that could not run ({})", r.blocked.len()), 14.0, 60.0);
     let w = doc.body_width();
     doc.paragraph(
         MARGIN_X,
@@ -497,7 +501,7 @@ pub fn tool_errors(doc: &mut Doc, r: &Report) {
         return;
     }
     doc.gap(10.0);
-    doc.heading(
+    doc.section(
         &format!("Tool errors ({}): not findings", r.tool_errors.len()),
         14.0,
         60.0,
@@ -541,7 +545,7 @@ pub fn endpoints(doc: &mut Doc, r: &Report) {
         return;
     }
     doc.new_page(false);
-    doc.heading(&format!("Endpoints probed ({})", ev.endpoints.len()), 14.0, 40.0);
+    doc.section(&format!("Endpoints probed ({})", ev.endpoints.len()), 14.0, 40.0);
     let rows: Vec<Vec<Cell>> = ev
         .endpoints
         .iter()
@@ -622,7 +626,7 @@ pub fn passed(doc: &mut Doc, r: &Report) {
         return;
     }
     doc.new_page(false);
-    doc.heading(&format!("Passed checks ({})", passed.len()), 14.0, 40.0);
+    doc.section(&format!("Passed checks ({})", passed.len()), 14.0, 40.0);
     let rows: Vec<Vec<Cell>> = Layer::ALL
         .iter()
         .flat_map(|layer| passed.iter().filter(move |f| f.layer == *layer))
