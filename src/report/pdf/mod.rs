@@ -88,7 +88,7 @@ fn running_heads(doc: &mut Doc, r: &Report) {
 }
 
 /// Writes the objects: catalog, page tree, the three fonts, the document
-/// information, then each page and its content stream.
+/// information, the outline, then each page and its content stream.
 fn write(doc: Doc, r: &Report) -> Vec<u8> {
     let catalog = Ref::new(1);
     let tree = Ref::new(2);
