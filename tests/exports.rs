@@ -1,9 +1,11 @@
 //! Every export format on the bundled Acme Pay sample with fixed evidence
 //! (`tests/fixtures/reports/acme-pay.evidence.json`, saved from a lab run):
 //! snapshots in `tests/snapshots/reports/` (so a format change shows in
-//! review; `UPDATE_SNAPSHOTS=1` rewrites them), same inputs → same bytes,
-//! SARIF checked structurally and by Microsoft's validator when installed,
-//! CSV parsed back by Python's `csv` module, Markdown against hostile text.
+//! review; `UPDATE_SNAPSHOTS=1` rewrites them; the PDF's content streams
+//! are not compressed, so its snapshot diffs as text too), same inputs →
+//! same bytes, SARIF checked structurally and by Microsoft's validator
+//! when installed, CSV parsed back by Python's `csv` module, Markdown
+//! against hostile text (the PDF's own checks are in `tests/pdf.rs`).
 
 mod common;
 

@@ -1,5 +1,5 @@
 //! Reports: one [`Report`] value, several renderings (HTML, JSON, SARIF,
-//! Markdown, CSV), each an [`exporters::Exporter`] in one registry.
+//! Markdown, CSV, PDF), each an [`exporters::Exporter`] in one registry.
 //!
 //! Exporters only consume the report; none touches the network or the
 //! model's secret references (only their names exist anywhere in Strata's
@@ -11,6 +11,7 @@ pub mod exporters;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod pdf;
 pub mod sarif;
 pub mod svg;
 
