@@ -67,7 +67,7 @@ enum Command {
     Audit {
         /// The architecture YAML file.
         file: PathBuf,
-        /// Report formats, comma-separated: html, json, sarif, markdown, csv.
+        /// Report formats, comma-separated: html, json, sarif, markdown, csv, pdf.
         #[arg(long, value_delimiter = ',', default_value = "html,json", value_parser = parse_format)]
         format: Vec<Format>,
         /// Output directory.
@@ -145,7 +145,7 @@ enum Command {
         /// The shards' evidence files (every endpoint in exactly one).
         #[arg(required = true)]
         evidence: Vec<PathBuf>,
-        /// Report formats, comma-separated: html, json, sarif, markdown, csv.
+        /// Report formats, comma-separated: html, json, sarif, markdown, csv, pdf.
         #[arg(long, value_delimiter = ',', default_value = "html,json", value_parser = parse_format)]
         format: Vec<Format>,
         /// Output directory.

@@ -23,7 +23,7 @@ fn audit(model: &Path, out: &Path) -> Value {
         .arg(model)
         .arg("--replay")
         .arg(repo("tests/fixtures/reports/acme-pay.evidence.json"))
-        .args(["--format", "json,sarif,csv,markdown,html", "--out"])
+        .args(["--format", "json,sarif,csv,markdown,html,pdf", "--out"])
         .arg(out)
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
@@ -184,6 +184,20 @@ triage:
             text.contains("Compensated by the gateway"),
             "{ext} lacks the justification"
         );
+    }
+    // The PDF too, read back by poppler's pdftotext (an independent reader).
+    let pdf = dir.path().join("after/architecture-acme-pay.strata.pdf");
+    match Command::new("pdftotext").arg(&pdf).arg("-").output() {
+        Ok(out) if out.status.success() => {
+            let text = String::from_utf8_lossy(&out.stdout).replace('\n', " ");
+            assert!(text.contains("SEC-101"), "the PDF lacks the ticket");
+            assert!(
+                text.contains("not counted in the grade"),
+                "the PDF lacks the triage state"
+            );
+        }
+        _ if std::env::var_os("STRATA_REQUIRE_PDF_TOOLS").is_some() => panic!("pdftotext is required"),
+        _ => eprintln!("SKIPPED: pdftotext not installed; the PDF's triage text was not checked"),
     }
 }
 

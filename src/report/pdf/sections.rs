@@ -151,6 +151,9 @@ pub fn cover(doc: &mut Doc, r: &Report) {
         doc.paragraph(x, right, Font::Bold, 10.0, FAIL, &format!("• {cap}"), 4);
     }
     doc.y = doc.y.max(top + 104.0);
+    if let Some(t) = &r.triage {
+        doc.paragraph(x, right, Font::Regular, 9.0, INK, &format!("Triage {}", t.line()), 6);
+    }
     doc.gap(10.0);
 
     // Counts.
@@ -362,6 +365,10 @@ fn finding(doc: &mut Doc, f: &Finding) {
     doc.paragraph(MARGIN_X, w, Font::Mono, 7.5, MUTED, &ident, 3);
     doc.gap(1.0);
     doc.paragraph(MARGIN_X, w, Font::Regular, 9.0, INK, &f.message, MAX_LINES);
+    if let Some(t) = &f.triage {
+        doc.gap(1.0);
+        doc.labelled(MARGIN_X, w, 8.5, "Triage:", &t.label(), Font::Regular, 4);
+    }
     let (facts, all) = evidence_facts(f);
     if !facts.is_empty() {
         doc.gap(2.0);
