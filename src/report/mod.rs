@@ -317,6 +317,14 @@ pub fn source_map(model: &Model) -> SourceMap {
         let loc = inline.map(|s| s.host.referenced).unwrap_or(client.id.referenced);
         subjects.insert(format!("pinset:{}/{}", p.client, p.host), at(loc));
     }
+    // An app file's subject points at its path in `pin_imports`.
+    for c in &a.clients {
+        for imp in &c.pin_imports {
+            let (_, path) = imp.parts();
+            let id = format!("appconfig:{}/{}", c.id.value, path.value.display());
+            subjects.entry(id).or_insert_with(|| at(path.referenced));
+        }
+    }
     SourceMap {
         path: model.source.clone(),
         subjects,
