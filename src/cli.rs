@@ -1,6 +1,6 @@
 //! Command-line interface: `audit`, `lab`, `demo`, `pins`, `rules`,
-//! `validate`, and the auditor's workflow commands `diff` and `merge`
-//! ([`workflow`]).
+//! `validate`, `inspect` (a built .apk/.ipa), and the auditor's workflow
+//! commands `diff` and `merge` ([`workflow`]).
 //!
 //! Exit codes: 0 success, 1 a gate failed (`--fail-under`, `--fail-on`), 2
 //! error (bad input, including
@@ -67,7 +67,7 @@ enum Command {
     Audit {
         /// The architecture YAML file.
         file: PathBuf,
-        /// Report formats, comma-separated: html, json, sarif, markdown, csv.
+        /// Report formats, comma-separated: html, json, sarif, markdown, csv, pdf.
         #[arg(long, value_delimiter = ',', default_value = "html,json", value_parser = parse_format)]
         format: Vec<Format>,
         /// Output directory.
@@ -145,7 +145,7 @@ enum Command {
         /// The shards' evidence files (every endpoint in exactly one).
         #[arg(required = true)]
         evidence: Vec<PathBuf>,
-        /// Report formats, comma-separated: html, json, sarif, markdown, csv.
+        /// Report formats, comma-separated: html, json, sarif, markdown, csv, pdf.
         #[arg(long, value_delimiter = ',', default_value = "html,json", value_parser = parse_format)]
         format: Vec<Format>,
         /// Output directory.
@@ -206,6 +206,16 @@ enum Command {
     Validate {
         /// The architecture YAML file.
         file: PathBuf,
+    },
+    /// Show what a built app (an Android .apk or iOS .ipa) declares:
+    /// package, SDK levels, flags, signing certificates, the network
+    /// security config or Info.plist.
+    Inspect {
+        /// The .apk or .ipa file.
+        file: PathBuf,
+        /// Print the decoded build as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -269,6 +279,40 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     };
     match command {
+        Command::Inspect { file, json } => {
+            let text = crate::appbuild::inspect::inspect(&file, json).map_err(|e| e.to_string())?;
+            let kind = match crate::appbuild::detect(&file).map_err(|e| e.to_string())? {
+                crate::appbuild::AppKind::Apk => crate::model::app_config::ImportKind::Apk,
+                crate::appbuild::AppKind::Ipa => crate::model::app_config::ImportKind::Ipa,
+            };
+            let verdicts = crate::audit::judge_app::judge(&file, kind)?;
+            if json {
+                let mut v: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+                if let Some(o) = v.as_object_mut() {
+                    o.insert(
+                        "judgement".into(),
+                        serde_json::to_value(&verdicts).map_err(|e| e.to_string())?,
+                    );
+                }
+                say!("{}", serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?);
+            } else {
+                say!("{}", text.trim_end());
+                say!("");
+                say!(
+                    "How Strata judges it (offline; pins against the live chain and the model's hosts are checked by `strata audit`):"
+                );
+                for v in &verdicts {
+                    say!(
+                        "  {:<5} {:<8} {}: {}",
+                        v.status.to_uppercase(),
+                        v.severity,
+                        v.rule,
+                        v.message
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Open { file, lab, audit } => {
             crate::gui::run(crate::gui::LaunchOptions {
                 file: Some(file),

@@ -13,6 +13,7 @@
 //! [`fsread`] reads every user-named file (bounded, regular files only) and
 //! [`redact`] keeps secrets out of every output.
 
+pub mod appbuild;
 pub mod audit;
 pub mod ci;
 pub mod cli;
@@ -29,3 +30,4 @@ pub mod report;
 pub mod shard;
 #[cfg(test)]
 mod testutil;
+pub mod triage;

@@ -53,6 +53,13 @@ fn audit(model: &strata::model::Model) -> Vec<(String, Status, String)> {
         .collect()
 }
 
+/// Asserts that `rule` fails on the app file and says `needle`.
+fn fails(findings: &[(String, Status, String)], rule: &str, needle: &str) {
+    let (id, status, message) = find(findings, rule);
+    assert_eq!(*status, Status::Fail, "{id}: {message}");
+    assert!(message.contains(needle), "{id}: {message:?} lacks {needle:?}");
+}
+
 fn find<'a>(findings: &'a [(String, Status, String)], rule: &str) -> &'a (String, Status, String) {
     findings
         .iter()
@@ -93,11 +100,7 @@ fn an_insecure_android_config_is_reported_rule_by_rule() {
     );
     let model = project(dir.path(), "android_nsc", "nsc.xml", nsc.as_bytes(), "android");
     let f = audit(&model);
-    let fail = |rule: &str, needle: &str| {
-        let (id, status, message) = find(&f, rule);
-        assert_eq!(*status, Status::Fail, "{id}: {message}");
-        assert!(message.contains(needle), "{id}: {message:?} lacks {needle:?}");
-    };
+    let fail = |rule: &str, needle: &str| fails(&f, rule, needle);
     fail("android-cleartext-off-by-default", "cleartext HTTP is permitted");
     fail("android-no-cleartext-domains", "legacy.example.com");
     fail("android-no-user-cas", "base-config");
@@ -203,11 +206,7 @@ fn an_insecure_ios_plist_is_reported_rule_by_rule() {
     );
     let model = project(dir.path(), "ios_plist", "Info.plist", plist.as_bytes(), "ios");
     let f = audit(&model);
-    let fail = |rule: &str, needle: &str| {
-        let (id, status, message) = find(&f, rule);
-        assert_eq!(*status, Status::Fail, "{id}: {message}");
-        assert!(message.contains(needle), "{id}: {message:?} lacks {needle:?}");
-    };
+    let fail = |rule: &str, needle: &str| fails(&f, rule, needle);
     fail("ios-ats-no-arbitrary-loads", "NSAllowsArbitraryLoads");
     fail("ios-ats-no-arbitrary-web-or-media", "InWebContent");
     fail("ios-ats-no-insecure-http-exceptions", "legacy.example.net");
@@ -224,4 +223,89 @@ fn an_insecure_ios_plist_is_reported_rule_by_rule() {
     assert_eq!(leaf.1, Status::Fail, "{}", leaf.2);
     // The unenforced TrustKit domain pins nothing: no pin set for it.
     assert!(!model.pin_sets.iter().any(|p| p.host == "pay.example.com"));
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/apps")
+        .join(name);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn a_built_apk_is_judged_with_its_manifest() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let model = project(dir.path(), "apk", "app.apk", &fixture("insecure.apk"), "android");
+    let f = audit(&model);
+    fails(&f, "android-release-not-debuggable", "android:debuggable=\"true\"");
+    fails(&f, "android-backup-disabled", "allowBackup");
+    fails(&f, "android-no-debug-overrides", "ACTIVE");
+    fails(&f, "android-cleartext-off-by-default", "cleartext HTTP is permitted");
+    fails(&f, "android-no-override-pins", "@raw/extra_ca");
+    fails(&f, "android-no-user-cas", "base-config");
+    // The pins come from the compiled config, with the entry in the origin.
+    assert!(
+        model
+            .pin_sets
+            .iter()
+            .any(|p| p.origin.starts_with("app.apk!/res/xml/network_security_config.xml:")),
+        "{:?}",
+        model.pin_sets
+    );
+    let app = &model.app_configs[0];
+    assert_eq!(
+        app.build.as_ref().and_then(|b| b.id.as_deref()),
+        Some("com.example.insecure")
+    );
+    assert!(
+        app.summary().starts_with("APK com.example.insecure · SDK 23"),
+        "{}",
+        app.summary()
+    );
+}
+
+#[test]
+fn a_build_and_its_sources_give_the_same_verdicts() {
+    // The sample's APK and IPA were built from its source files.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-projects/acme-pay");
+    for (key_src, src, key_built, built, platform) in [
+        (
+            "android_nsc",
+            "android/network_security_config.xml",
+            "apk",
+            "android/app-release.apk",
+            "android",
+        ),
+        ("ios_plist", "ios/Info.plist", "ipa", "ios/App.ipa", "ios"),
+    ] {
+        let verdicts = |key: &str, rel: &str| {
+            let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+            let bytes = std::fs::read(root.join(rel)).unwrap_or_else(|e| panic!("{e}"));
+            let name = Path::new(rel)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let model = project(dir.path(), key, &name, &bytes, platform);
+            let pins: Vec<(String, Vec<String>)> = model
+                .pin_sets
+                .iter()
+                .map(|p| (p.host.clone(), p.pins.iter().map(|x| x.spki_sha256.clone()).collect()))
+                .collect();
+            let f: Vec<(String, Status)> = audit(&model)
+                .into_iter()
+                .filter(|(id, ..)| id.contains("@appconfig:") || id.contains("@pinset:"))
+                // Manifest rules only apply to builds.
+                .filter(|(id, ..)| {
+                    !id.starts_with("android-release-not-debuggable") && !id.starts_with("android-backup-disabled")
+                })
+                .map(|(id, s, _)| (id.split('@').next().unwrap_or_default().to_owned(), s))
+                .collect();
+            (pins, f)
+        };
+        let (src_pins, src_f) = verdicts(key_src, src);
+        let (built_pins, built_f) = verdicts(key_built, built);
+        assert!(!src_pins.is_empty(), "{src} pins something");
+        assert_eq!(src_pins, built_pins, "{built} pins what {src} pins");
+        assert_eq!(src_f, built_f, "{built} is judged as {src} is");
+    }
 }

@@ -141,11 +141,11 @@ fn an_unknown_format_is_refused_with_the_known_names() {
         "sample-projects/acme-pay/architecture.yaml",
         "--offline",
         "--format",
-        "html,pdf",
+        "html,docx",
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains("unknown report format `pdf` (known: html, json, sarif, markdown, csv)"),
+        err.contains("unknown report format `docx` (known: html, json, sarif, markdown, csv, pdf)"),
         "{err}"
     );
 }

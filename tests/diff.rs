@@ -9,19 +9,12 @@ mod common;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 const SAMPLE: &str = "sample-projects/acme-pay/architecture.yaml";
 const EVIDENCE: &str = "tests/fixtures/reports/acme-pay.evidence.json";
 const REPORT: &str = "architecture-acme-pay.strata.json";
 
-fn strata(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_strata"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .expect("run strata")
-}
+use common::strata;
 
 fn fixture() -> Value {
     let text = std::fs::read_to_string(common::repo(EVIDENCE)).expect("evidence fixture");

@@ -1,9 +1,11 @@
 //! Every export format on the bundled Acme Pay sample with fixed evidence
 //! (`tests/fixtures/reports/acme-pay.evidence.json`, saved from a lab run):
 //! snapshots in `tests/snapshots/reports/` (so a format change shows in
-//! review; `UPDATE_SNAPSHOTS=1` rewrites them), same inputs → same bytes,
-//! SARIF checked structurally and by Microsoft's validator when installed,
-//! CSV parsed back by Python's `csv` module, Markdown against hostile text.
+//! review; `UPDATE_SNAPSHOTS=1` rewrites them; the PDF's content streams
+//! are not compressed, so its snapshot diffs as text too), same inputs →
+//! same bytes, SARIF checked structurally and by Microsoft's validator
+//! when installed, CSV parsed back by Python's `csv` module, Markdown
+//! against hostile text (the PDF's own checks are in `tests/pdf.rs`).
 
 mod common;
 
@@ -172,7 +174,15 @@ fn sarif_is_valid_2_1_0_with_rules_locations_and_stable_fingerprints() {
                 .get(line - 1)
                 .map(|l| l.chars().skip(col - 1).collect())
                 .unwrap_or_default();
-            if f.subject.starts_with("pinset:") && !at.starts_with(name) {
+            if let Some(rest) = f.subject.strip_prefix("appconfig:") {
+                // An app file points at its path as written in pin_imports.
+                let file = rest.split_once('/').map(|(_, file)| file).unwrap_or("");
+                assert!(
+                    !file.is_empty() && at.starts_with(file),
+                    "{} at {line}:{col}: {at}",
+                    f.subject
+                );
+            } else if f.subject.starts_with("pinset:") && !at.starts_with(name) {
                 // An imported pin set points at its client's id.
                 let client = f.subject["pinset:".len()..].split('/').next().unwrap_or("");
                 assert!(at.starts_with(client), "{} at {line}:{col}: {at}", f.subject);
@@ -369,7 +379,11 @@ fn csv_reads_back_in_python_with_every_field_intact_and_formulas_guarded() {
         "one row per finding plus the header"
     );
     assert_eq!(rows[0], strata::report::csv::HEADER);
-    assert!(rows.iter().all(|r| r.len() == 9), "9 fields in every row");
+    assert!(
+        rows.iter().all(|r| r.len() == strata::report::csv::HEADER.len()),
+        "{} fields in every row",
+        strata::report::csv::HEADER.len()
+    );
     for (row, f) in rows[1..].iter().zip(&report.findings) {
         assert_eq!(row[0], f.id);
         assert_eq!(row[5], f.status.name());

@@ -526,6 +526,11 @@ const XML_TOKENS: &[&[u8]] = &[
     b"<base-config>",
     b"<debug-overrides>",
     b"<trust-anchors>",
+    b"</trust-anchors>",
+    b"<certificates src=\"user\" overridePins=\"true\"/>",
+    b"<certificates src=\"@raw/ca\" overridePins=\"maybe\"/>",
+    b"<certificates/>",
+    b" cleartextTrafficPermitted=\"TRUE\"",
     b"xmlns:a=\"urn:x\"",
     b"\"",
     b"=",
@@ -549,13 +554,38 @@ fn android_network_security_config() {
         read("tests/fixtures/pins/network_security_config.bad-expiration.xml"),
         read("tests/fixtures/pins/network_security_config.bad-length.xml"),
         read("tests/fixtures/pins/network_security_config.malformed.xml"),
+        read("tests/fixtures/pins/network_security_config.full.xml"),
     ];
     let inputs = Mutator::new(0x5eed_0002, seeds, XML_TOKENS, XML_NEST);
     run("android-nsc", 4000, inputs, |input| {
+        use strata::model::app_config::android::parse_nsc;
         use strata::model::pin_import::{PinImportError, parse_android_nsc};
         let text = String::from_utf8_lossy(&input.bytes);
+        // The whole-config reader runs on what the pin importer accepted;
+        // it may still refuse (a bad boolean), with a position in the text.
+        let whole = |sets: &[strata::model::pin_import::ImportedPinSet]| match parse_nsc(&text, "fuzz.xml", sets) {
+            Ok(cfg) => {
+                if cfg.domains.iter().any(|d| d.domain.is_empty() || d.origin.is_empty()) {
+                    return Err(format!("a domain without a name or origin: {cfg:?}"));
+                }
+                Ok(Verdict::Accepted)
+            }
+            Err(PinImportError::Xml {
+                line, column, message, ..
+            }) => {
+                clear_message(&message)?;
+                if line == 0 || column == 0 || u64::from(line) > lines(&text) {
+                    return Err(format!("config position {line}:{column} outside the text"));
+                }
+                Ok(Verdict::Refused)
+            }
+            Err(other) => Err(format!("config: not an XML error: {other}")),
+        };
         match parse_android_nsc(&text, "fuzz.xml") {
-            Ok(sets) => well_formed_pins(&sets).map(|_| Verdict::Accepted),
+            Ok(sets) => {
+                well_formed_pins(&sets)?;
+                whole(&sets)
+            }
             Err(e) => {
                 clear_message(&e.to_string())?;
                 match &e {
@@ -583,6 +613,14 @@ const PLIST_TOKENS: &[&[u8]] = &[
     b"<key>NSPinnedLeafIdentities</key>",
     b"<key>NSPinnedCAIdentities</key>",
     b"<key>SPKI-SHA256-BASE64</key>",
+    b"<key>NSExceptionDomains</key>",
+    b"<key>NSExceptionMinimumTLSVersion</key>",
+    b"<key>NSAllowsArbitraryLoads</key>",
+    b"<key>TSKConfiguration</key>",
+    b"<key>TSKPinnedDomains</key>",
+    b"<key>TSKPublicKeyHashes</key>",
+    b"<key>TSKEnforcePinning</key><false/>",
+    b"<key>TSKExpirationDate</key><string>2030-13-40</string>",
     b"<string>7HIpactkIAq2Y49orFOOQKurWxmmSFZhBCoQYcRhJ3Y=</string>",
     b"<string></string>",
     b"<data>AAAA</data>",
@@ -621,6 +659,7 @@ fn ios_info_plist() {
         read("tests/fixtures/pins/Info.bad-base64.plist"),
         read("tests/fixtures/pins/Info.bad-type.plist"),
         read("sample-projects/acme-pay/ios/Info.plist"),
+        read("tests/fixtures/pins/Info.trustkit.plist"),
         ascii.to_vec(),
     ];
     let inputs = Mutator::new(0x5eed_0003, seeds, PLIST_TOKENS, PLIST_NEST);
@@ -631,7 +670,17 @@ fn ios_info_plist() {
                 if sets.iter().any(|s| s.expiration.is_some()) {
                     return Err("an iOS pin set with an expiration".into());
                 }
-                well_formed_pins(&sets).map(|_| Verdict::Accepted)
+                well_formed_pins(&sets)?;
+                // ATS and TrustKit on the same bytes: accepted, or refused
+                // with a key path.
+                match strata::model::app_config::ios::parse_plist(&input.bytes, "Info.plist") {
+                    Ok((_, trustkit)) => well_formed_pins(&trustkit).map(|_| Verdict::Accepted),
+                    Err(PinImportError::Plist { key_path, message, .. }) if !key_path.is_empty() => {
+                        clear_message(&message)?;
+                        Ok(Verdict::Refused)
+                    }
+                    Err(other) => Err(format!("ATS: not a plist error with a key path: {other}")),
+                }
             }
             Err(e) => {
                 clear_message(&e.to_string())?;
@@ -1015,8 +1064,216 @@ fn tls_vulns_record_and_flight_parsers() {
             FlightProgress::NeedMore => Ok(record_verdict),
             FlightProgress::Refused(why) => {
                 clear_message(&why)?;
+/// Entries of the app-build fixtures (tests/fixtures/apps/, made by aapt).
+fn app_entries(entry: &str) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for apk in ["insecure.apk", "hardened.apk", "no-nsc.apk", "sample-android.apk"] {
+        let path = root().join("tests/fixtures/apps").join(apk);
+        let mut zip = match strata::appbuild::zipsafe::SafeZip::open(&path) {
+            Ok(z) => z,
+            Err(e) => panic!("{e}"),
+        };
+        if zip.contains(entry) {
+            match zip.read(entry, 1 << 20) {
+                Ok(b) => out.push(b),
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+    out
+}
+
+/// Chunk headers and fields of Android's resource formats worth inserting.
+const RES_TOKENS: &[&[u8]] = &[
+    b"\x03\x00\x08\x00",
+    b"\x01\x00\x1c\x00",
+    b"\x80\x01\x08\x00",
+    b"\x00\x01\x10\x00\x18\x00\x00\x00",
+    b"\x02\x01\x10\x00",
+    b"\x03\x01\x10\x00\x18\x00\x00\x00",
+    b"\x04\x01\x10\x00",
+    b"\x02\x00\x0c\x00",
+    b"\x00\x02\x20\x01",
+    b"\x01\x02\x54\x00",
+    b"\x02\x02\x10\x00",
+    b"\xff\xff\xff\xff",
+    b"\x00\x00\x00\x00",
+    b"\xff\xff\xff\x7f",
+    b"\x08\x00\x00\x12",
+    b"\x08\x00\x00\x01",
+    b"\x08\x00\x00\x03",
+    b"\x00\x01\x00\x00",
+    b"\xff\x7f",
+    b"\x80\x80",
+];
+/// A start element (string 0, no attributes) and its end, for nesting.
+const AXML_NEST: &[(&[u8], &[u8])] = &[(
+    b"\x02\x01\x10\x00\x24\x00\x00\x00\x01\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\x00\x00\x00\x00\x14\x00\x14\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+    b"\x03\x01\x10\x00\x18\x00\x00\x00\x01\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\x00\x00\x00\x00",
+)];
+
+/// Half the inputs get their outer chunk's size set to their length, so
+/// that insertions and deletions reach the inner chunks instead of all
+/// failing the outer size check.
+fn fix_outer_size(input: &Input) -> Vec<u8> {
+    let mut b = input.bytes.clone();
+    if b.len() >= 8 && input.bytes.iter().map(|x| usize::from(*x)).sum::<usize>() % 2 == 0 {
+        let n = u32::try_from(b.len()).unwrap_or(u32::MAX);
+        b[4..8].copy_from_slice(&n.to_le_bytes());
+    }
+    b
+}
+
+#[test]
+fn android_binary_xml() {
+    let mut seeds = app_entries("AndroidManifest.xml");
+    seeds.extend(app_entries("res/xml/network_security_config.xml"));
+    assert!(seeds.len() >= 7);
+    let inputs = Mutator::new(0x5eed_0007, seeds, RES_TOKENS, AXML_NEST);
+    run("android-binary-xml", 6000, inputs, |input| {
+        use strata::appbuild::axml::{NoResources, parse};
+        let bytes = fix_outer_size(input);
+        let doc = match parse(&bytes) {
+            Ok(d) => d,
+            Err(e) => return clear_message(&e.to_string()).map(|_| Verdict::Refused),
+        };
+        if doc.elements.is_empty() {
+            return Err("a document without elements".into());
+        }
+        for (i, e) in doc.elements.iter().enumerate() {
+            if e.parent.is_some_and(|p| p >= i) || (i > 0 && e.parent.is_none()) {
+                return Err(format!("element {i} has parent {:?}", e.parent));
+            }
+        }
+        let xml = match doc.to_xml(&NoResources) {
+            Ok(x) => x,
+            Err(e) => return clear_message(&e.to_string()).map(|_| Verdict::Refused),
+        };
+        // The rendering is well-formed XML with the same elements.
+        let parsed = roxmltree::Document::parse(&xml).map_err(|e| format!("rendering is not XML: {e}\n{xml}"))?;
+        let count = parsed.descendants().filter(|n| n.is_element()).count();
+        if count != doc.elements.len() {
+            return Err(format!("{count} elements rendered of {}", doc.elements.len()));
+        }
+        // And the NSC importer takes it without panicking.
+        let _ = strata::model::pin_import::parse_android_nsc(&xml, "fuzz.apk!/res/xml/n.xml");
+        Ok(Verdict::Accepted)
+    });
+}
+
+#[test]
+fn resource_table() {
+    let seeds = app_entries("resources.arsc");
+    assert!(seeds.len() >= 4);
+    let inputs = Mutator::new(0x5eed_0008, seeds, RES_TOKENS, &[]);
+    run("resource-table", 4000, inputs, |input| {
+        use strata::appbuild::axml::ResolveReference as _;
+        let bytes = fix_outer_size(input);
+        let table = match strata::appbuild::arsc::parse(&bytes) {
+            Ok(t) => t,
+            Err(e) => return clear_message(&e.to_string()).map(|_| Verdict::Refused),
+        };
+        let mut ids = table.ids();
+        ids.truncate(10_000);
+        ids.extend([0x7f02_0000, 0x7f03_0000, 0x7f04_0000, 0x0101_0000, 0x7fff_ffff, 0]);
+        let mut refused = false;
+        for id in ids {
+            match table.resolve(id) {
+                Ok(Some(r)) if r.id != id => return Err(format!("0x{id:08x} resolved as 0x{:08x}", r.id)),
+                Ok(_) => {
+                    let _ = table.reference_name(id);
+                }
+                Err(e) => {
+                    clear_message(&e.to_string())?;
+                    refused = true;
+                }
+            }
+        }
+        Ok(if refused { Verdict::Refused } else { Verdict::Accepted })
+    });
+}
+
+#[test]
+fn apk_archive() {
+    let seeds: Vec<Vec<u8>> = ["insecure.apk", "hardened.apk", "no-nsc.apk", "sample-android.apk"]
+        .iter()
+        .map(|a| read(&format!("tests/fixtures/apps/{a}")))
+        .collect();
+    const ZIP_TOKENS: &[&[u8]] = &[
+        b"PK\x03\x04",
+        b"PK\x01\x02",
+        b"PK\x05\x06",
+        b"PK\x06\x06",
+        b"PK\x06\x07",
+        b"APK Sig Block 42",
+        b"AndroidManifest.xml",
+        b"../",
+        b"\\",
+        b"\x00",
+        b"\xff\xff\xff\xff",
+        b"\x08\x00",
+        b"\x0c\x00",
+        b"\x01\x00",
+    ];
+    let inputs = Mutator::new(0x5eed_0009, seeds, ZIP_TOKENS, &[]);
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("{e}"),
+    };
+    let path = dir.path().join("fuzz.apk");
+    run("apk-archive", 3000, inputs, move |input| {
+        std::fs::write(&path, &input.bytes).map_err(|e| format!("cannot write the input: {e}"))?;
+        match strata::appbuild::read_apk(&path) {
+            Ok(apk) => {
+                if let Some(nsc) = &apk.network_security_config {
+                    if !nsc.entry.starts_with("res/") && !nsc.entry.is_empty() {
+                        return Err(format!("NSC entry {:?}", nsc.entry));
+                    }
+                    let _ = strata::model::pin_import::parse_android_nsc(&nsc.xml, &apk.origin(&nsc.entry));
+                }
+                for c in &apk.signing {
+                    if c.sha256.len() != 64 || !c.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        return Err(format!("digest {:?}", c.sha256));
+                    }
+                }
+                Ok(Verdict::Accepted)
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                clear_message(&msg)?;
+                if !msg.contains("fuzz.apk") {
+                    return Err(format!("the error does not name the archive: {msg}"));
+                }
                 Ok(Verdict::Refused)
             }
         }
     });
+}
+
+#[test]
+fn ipa_info_plist() {
+    // The bundle-id walk of strata::appbuild::ipa over the iOS seeds and
+    // the IPA fixtures' binary plists.
+    let mut seeds = vec![
+        read("tests/fixtures/pins/Info.plist"),
+        read("tests/fixtures/pins/Info-binary.plist"),
+        read("sample-projects/acme-pay/ios/Info.plist"),
+    ];
+    for ipa in ["insecure.ipa", "hardened.ipa", "nested.ipa"] {
+        match strata::appbuild::read_ipa(&root().join("tests/fixtures/apps").join(ipa)) {
+            Ok(i) => seeds.push(i.info_plist),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    let inputs = Mutator::new(0x5eed_000a, seeds, PLIST_TOKENS, PLIST_NEST);
+    run(
+        "ipa-info-plist",
+        3000,
+        inputs,
+        |input| match strata::appbuild::ipa::bundle_identifier(&input.bytes) {
+            Ok(Some(id)) if id.len() > input.bytes.len() => Err(format!("a bundle id longer than its plist: {id:?}")),
+            Ok(_) => Ok(Verdict::Accepted),
+            Err(e) => clear_message(&e).map(|_| Verdict::Refused),
+        },
+    );
 }

@@ -147,9 +147,12 @@ fn audit_explore_whatif_and_export_like_a_user() {
     assert_eq!(h.state().filter.text, "pin");
     assert!(h.state().selected_node.is_none());
     assert!(!rows.is_empty());
+    // The filter matches id, title, message, subject and layer.
     assert!(rows.iter().all(|f| f.id.contains("pin")
         || f.title.to_lowercase().contains("pin")
-        || f.message.to_lowercase().contains("pin")));
+        || f.message.to_lowercase().contains("pin")
+        || f.subject.contains("pin")
+        || f.layer.name().contains("pin")));
 
     // The default export folder is beside the model, not the current one.
     let model_dir = h

@@ -7,6 +7,7 @@
 pub mod app_facts;
 pub mod check;
 pub mod facts;
+pub mod judge_app;
 pub mod plain;
 pub mod rules;
 pub mod schema;
@@ -88,6 +89,16 @@ pub struct Finding {
     /// the rule from running (the report groups these, once per endpoint
     /// and probe, in its `blocked` section).
     pub blocked_by: Option<BlockedBy>,
+    /// The team's triage decision, when `triage.yaml` has one.
+    pub triage: Option<crate::triage::TriageNote>,
+}
+
+impl Finding {
+    /// Whether the finding counts in scores and caps (not taken out by an
+    /// accepted or false-positive triage decision).
+    pub fn counted(&self) -> bool {
+        !self.triage.as_ref().is_some_and(|t| t.uncounted)
+    }
 }
 
 /// The probe failure behind an `error` finding.
@@ -307,6 +318,7 @@ pub fn findings(ruleset: &Ruleset, subjects: &[Subject]) -> (Vec<Finding>, Vec<T
                 remediation: rule.remediation.clone(),
                 references: rule.references.clone(),
                 blocked_by,
+                triage: None,
             });
         }
     }
@@ -333,18 +345,25 @@ pub struct Audit {
     pub tool_errors: Vec<ToolError>,
     /// Scores and grade.
     pub score: score::Score,
+    /// What `triage.yaml` did (none without a triage file).
+    pub triage: Option<crate::triage::TriageSummary>,
 }
 
 /// Audits `model` with `evidence`.
 pub fn run(model: &Model, evidence: &Evidence, ruleset: &Ruleset) -> Audit {
     let graph = DefenseGraph::build(model);
     let subjects = facts::subjects(model, &graph, evidence);
-    let (findings, tool_errors) = findings(ruleset, &subjects);
+    let (mut findings, tool_errors) = findings(ruleset, &subjects);
+    let triage = model
+        .triage
+        .as_ref()
+        .map(|t| crate::triage::apply(&mut findings, t, evidence.observed_at));
     let score = score::score(&findings);
     Audit {
         graph,
         findings,
         tool_errors,
         score,
+        triage,
     }
 }

@@ -8,7 +8,9 @@
 //! at D, two or more at F; a high failure caps it at C; a critical rule left
 //! unverified or in error caps it at B. Only findings count: a rule that
 //! could not be evaluated is a [`ToolError`](super::ToolError), which is
-//! reported apart and never scored.
+//! reported apart and never scored. A finding that triage accepted or
+//! marked a false positive ([`Finding::counted`]) is left out of both
+//! scores and caps.
 
 use super::rules::{Layer, Severity};
 use super::{Finding, Status};
@@ -69,7 +71,7 @@ pub fn score(findings: &[Finding]) -> Score {
     for layer in Layer::ALL {
         let mine: Vec<&Finding> = findings
             .iter()
-            .filter(|f| f.layer == layer && f.status != Status::NotApplicable)
+            .filter(|f| f.layer == layer && f.status != Status::NotApplicable && f.counted())
             .collect();
         let count = |s: Status| mine.iter().filter(|f| f.status == s).count();
         let won: u32 = mine
@@ -119,15 +121,17 @@ pub fn score(findings: &[Finding]) -> Score {
     let mut caps = Vec::new();
     let critical_fails = findings
         .iter()
-        .filter(|f| f.severity == Severity::Critical && f.status == Status::Fail)
+        .filter(|f| f.counted() && f.severity == Severity::Critical && f.status == Status::Fail)
         .count();
     let high_fails = findings
         .iter()
-        .filter(|f| f.severity == Severity::High && f.status == Status::Fail)
+        .filter(|f| f.counted() && f.severity == Severity::High && f.status == Status::Fail)
         .count();
     let critical_open = findings
         .iter()
-        .filter(|f| f.severity == Severity::Critical && matches!(f.status, Status::Unverified | Status::Error))
+        .filter(|f| {
+            f.counted() && f.severity == Severity::Critical && matches!(f.status, Status::Unverified | Status::Error)
+        })
         .count();
     let mut apply = |limit: char, why: String| {
         if limit > cap {

@@ -259,6 +259,10 @@ pub struct StrataApp {
     pub messages: Vec<String>,
     /// The keyboard help is shown.
     pub show_help: bool,
+    /// The triage editor, when open.
+    pub triage_editor: Option<super::triage::TriageEditor>,
+    /// The comparison with a baseline report, when shown.
+    pub comparison: Option<super::compare::Comparison>,
     /// Focus the findings filter on the next frame.
     pub focus_filter: bool,
     launch: LaunchOptions,
@@ -347,6 +351,8 @@ impl StrataApp {
             presentation: None,
             messages,
             show_help: false,
+            triage_editor: None,
+            comparison: None,
             focus_filter: false,
             launch: launch.clone(),
         };
@@ -397,6 +403,38 @@ impl StrataApp {
             path,
             generation: self.load_generation,
         });
+    }
+
+    /// Opens the triage editor on a finding of the outcome on screen.
+    pub fn edit_triage(&mut self, finding_id: &str) {
+        let f = self
+            .shown()
+            .and_then(|o| o.report.findings.iter().find(|f| f.id == finding_id).cloned());
+        if let Some(f) = f {
+            self.triage_editor = Some(super::triage::TriageEditor::for_finding(&f));
+        }
+    }
+
+    /// Asks the worker to write the editor's decision.
+    pub fn save_triage(&mut self, decision: crate::triage::edit::Decision) {
+        let Some(model) = self.path.clone() else { return };
+        if let Some(ed) = self.triage_editor.as_mut() {
+            ed.saving = true;
+            ed.error = None;
+        }
+        self.send(Command::SaveTriage {
+            path: crate::triage::path_for(&model),
+            decision,
+        });
+    }
+
+    fn triage_ui(&mut self, ctx: &egui::Context) {
+        let Some(ed) = self.triage_editor.as_mut() else { return };
+        match super::triage::editor_ui(ed, ctx) {
+            super::triage::EditorAction::None => {}
+            super::triage::EditorAction::Cancel => self.triage_editor = None,
+            super::triage::EditorAction::Save(d) => self.save_triage(d),
+        }
     }
 
     /// Starts probing the current model.
@@ -645,6 +683,17 @@ impl StrataApp {
         });
     }
 
+    /// Compares the report on screen with an earlier JSON report (`None`:
+    /// ask with a dialog).
+    pub fn compare_with(&mut self, baseline: Option<PathBuf>) {
+        let Some(o) = self.shown() else { return };
+        let current = o.report.clone();
+        self.send(Command::Compare {
+            path: baseline,
+            current,
+        });
+    }
+
     /// Asks for an open dialog.
     pub fn open_dialog(&mut self) {
         self.send(Command::PickOpen);
@@ -802,6 +851,27 @@ impl StrataApp {
                 if generation == self.effects_generation {
                     self.effects = effects;
                 }
+            }
+            Event::Compared(Ok((baseline, diff))) => {
+                self.note(format!("compared with {}", baseline.display()));
+                self.comparison = Some(super::compare::Comparison { baseline, diff: *diff });
+            }
+            Event::Compared(Err(e)) => self.note(format!("no comparison: {e}")),
+            Event::TriageSaved(Ok(p)) => {
+                self.triage_editor = None;
+                self.note(format!("triage saved to {}", p.display()));
+                // Re-read the model (and its triage): the audit on screen is
+                // re-scored with the same evidence.
+                if let Some(path) = self.path.clone() {
+                    self.open(path);
+                }
+            }
+            Event::TriageSaved(Err(e)) => {
+                if let Some(ed) = self.triage_editor.as_mut() {
+                    ed.saving = false;
+                    ed.error = Some(e.clone());
+                }
+                self.note(format!("triage not saved: {e}"));
             }
             Event::Exported(Ok(p)) => self.note(format!("exported {}", p.display())),
             Event::Exported(Err(e)) => self.note(format!("export failed: {e}")),
@@ -962,6 +1032,12 @@ impl StrataApp {
         }
         if self.show_help {
             panels::help_ui(self, &ctx);
+        }
+        self.triage_ui(&ctx);
+        if let Some(c) = &self.comparison
+            && !super::compare::compare_ui(c, &ctx)
+        {
+            self.comparison = None;
         }
         panels::toolbar_ui(self, ui);
         egui::Panel::bottom("status").show(ui, |ui| panels::status_ui(self, ui));

@@ -6,8 +6,10 @@
 //! wakes the UI with `request_repaint`.
 
 pub mod app;
+pub mod compare;
 pub mod graph_view;
 pub mod panels;
+pub mod triage;
 pub mod worker;
 
 pub use app::{LaunchOptions, StrataApp};

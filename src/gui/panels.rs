@@ -82,6 +82,15 @@ pub fn toolbar_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
                     app.act(Action::Export);
                     ui.close();
                 }
+                ui.separator();
+                if ui
+                    .add_enabled(app.shown().is_some(), egui::Button::new("Compare with baseline…"))
+                    .on_hover_text("Pick an earlier JSON report: new, fixed and changed findings, grade delta, rotated certificates, pins")
+                    .clicked()
+                {
+                    app.compare_with(None);
+                    ui.close();
+                }
             });
             ui.menu_button("View", |ui| {
                 ui.checkbox(&mut app.settings.show_layers, "Layer checklist");
@@ -180,7 +189,7 @@ pub fn toolbar_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
                 };
                 let resp = ui.label(RichText::new(line).strong().size(18.0).color(colour));
                 if let Some(o) = app.shown() {
-                    resp.on_hover_text(grade_reasons(&o.report.score).join("\n"));
+                    resp.on_hover_text(grade_reasons(&o.report).join("\n"));
                 }
                 if !app.whatif.is_empty() {
                     let was = app.actual().map(|a| a.report.score.grade.clone()).unwrap_or_default();
@@ -196,8 +205,10 @@ pub fn toolbar_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
 }
 
 /// Why the grade is what it is, one line each: the score, the grade
-/// before caps, and every cap (as the HTML report shows them).
-pub fn grade_reasons(s: &crate::audit::score::Score) -> Vec<String> {
+/// before caps, every cap (as the HTML report shows them) and what triage
+/// took out of the grade.
+pub fn grade_reasons(r: &crate::report::Report) -> Vec<String> {
+    let s = &r.score;
     let mut out = vec![format!(
         "Score {}/100 (grade {} before caps)",
         s.overall, s.uncapped_grade
@@ -206,6 +217,9 @@ pub fn grade_reasons(s: &crate::audit::score::Score) -> Vec<String> {
         out.push("No cap applies: the grade is the score's.".into());
     } else {
         out.extend(s.caps.iter().map(|c| format!("Capped: {c}")));
+    }
+    if let Some(t) = &r.triage {
+        out.push(format!("Triage: {}", t.line()));
     }
     out
 }
@@ -326,7 +340,7 @@ pub fn layers_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
     };
     if !(app.auditing() && app.audited.is_none()) {
         // The grade's reasons, as the HTML report gives them.
-        for line in grade_reasons(&o.report.score) {
+        for line in grade_reasons(&o.report) {
             let colour = if line.starts_with("Capped") {
                 Color32::from_rgb(198, 40, 40)
             } else {
@@ -478,6 +492,7 @@ pub fn findings_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
         .collect();
     ui.label(RichText::new(format!("{} finding(s)", rows.len())).small());
     let mut clicked: Option<String> = None;
+    let mut triage: Option<String> = None;
     TableBuilder::new(ui)
         .striped(true)
         .sense(egui::Sense::click())
@@ -501,32 +516,72 @@ pub fn findings_ui(app: &mut StrataApp, ui: &mut egui::Ui) {
                 // text included, selects the finding.
                 let cell = |text: RichText| egui::Label::new(text).selectable(false).sense(egui::Sense::click());
                 let mut hit = false;
+                // A click anywhere selects; a right-click anywhere opens the
+                // finding's menu (labels take the click from the row).
+                let mut on = |r: egui::Response, triage: &mut Option<String>| {
+                    hit |= r.clicked();
+                    finding_menu(&r, f, triage);
+                };
                 row.col(|ui| {
-                    hit |= ui.add(cell(status_text(f.status))).clicked();
+                    on(ui.add(cell(status_text(f.status))), &mut triage);
+                    if let Some(t) = &f.triage {
+                        // Struck through: not counted in the grade.
+                        let mut text = RichText::new(t.status.name()).small();
+                        if t.uncounted {
+                            text = text.strikethrough();
+                        }
+                        let r = ui.add(cell(text)).on_hover_text(t.label());
+                        on(r, &mut triage);
+                    }
                 });
                 row.col(|ui| {
-                    hit |= ui.add(cell(RichText::new(f.severity.name()))).clicked();
+                    on(ui.add(cell(RichText::new(f.severity.name()))), &mut triage);
                 });
                 row.col(|ui| {
-                    hit |= ui.add(cell(RichText::new(f.layer.title()))).clicked();
+                    on(ui.add(cell(RichText::new(f.layer.title()))), &mut triage);
                 });
                 row.col(|ui| {
-                    hit |= ui
-                        .add(cell(RichText::new(&f.title)))
-                        .on_hover_text(&f.message)
-                        .clicked();
+                    on(
+                        ui.add(cell(RichText::new(&f.title))).on_hover_text(&f.message),
+                        &mut triage,
+                    );
                 });
                 row.col(|ui| {
-                    hit |= ui.add(cell(RichText::new(&f.subject).monospace())).clicked();
+                    on(ui.add(cell(RichText::new(&f.subject).monospace())), &mut triage);
                 });
-                if hit || row.response().clicked() {
+                let resp = row.response();
+                if hit || resp.clicked() {
                     clicked = Some(f.id.clone());
                 }
+                finding_menu(&resp, f, &mut triage);
             });
         });
     if let Some(id) = clicked {
         app.selected_finding = Some(id);
     }
+    if let Some(id) = triage {
+        app.selected_finding = Some(id.clone());
+        app.edit_triage(&id);
+    }
+}
+
+/// A finding's context menu: triage it, copy its id.
+fn finding_menu(resp: &egui::Response, f: &Finding, triage: &mut Option<String>) {
+    resp.context_menu(|ui| {
+        let label = if f.triage.is_some() {
+            "Edit triage…"
+        } else {
+            "Triage…"
+        };
+        if ui.button(label).clicked() {
+            *triage = Some(f.id.clone());
+            ui.close();
+        }
+        if ui.button("Copy finding id").clicked() {
+            ui.ctx().copy_text(f.id.clone());
+            ui.close();
+        }
+    });
 }
 
 /// Details of the selected finding or node, and the what-if controls.

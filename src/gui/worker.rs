@@ -41,6 +41,13 @@ pub enum Command {
     },
     /// Cancel the running audit.
     Cancel,
+    /// Write a triage decision into the model's `triage.yaml`.
+    SaveTriage {
+        /// The triage file.
+        path: PathBuf,
+        /// The decision.
+        decision: crate::triage::edit::Decision,
+    },
     /// Re-audit a hypothetical variant with existing evidence (no probing).
     Rescore {
         /// The declared model.
@@ -81,6 +88,14 @@ pub enum Command {
     },
     /// Show a native open dialog.
     PickOpen,
+    /// Compare the report on screen with an earlier JSON report: `path`,
+    /// or the one a native open dialog picks.
+    Compare {
+        /// The baseline, or none to ask with a dialog.
+        path: Option<PathBuf>,
+        /// The report on screen.
+        current: Arc<Report>,
+    },
     /// Show a native save dialog, then export there.
     PickExport {
         /// The report.
@@ -130,6 +145,10 @@ pub enum Event {
     Rescored(u64, Arc<Outcome>),
     /// A report was written (or not).
     Exported(Result<PathBuf, String>),
+    /// A triage decision was written (or not).
+    TriageSaved(Result<PathBuf, String>),
+    /// A comparison with a baseline report (or why there is none).
+    Compared(Result<(PathBuf, Box<crate::report::diff::Diff>), String>),
     /// Something failed that the user should see.
     Error(String),
 }
@@ -294,6 +313,15 @@ async fn run(
                     c.cancel();
                 }
             }
+            Command::SaveTriage { path, decision } => {
+                let emit = emit.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = crate::triage::edit::upsert(&path, &decision)
+                        .map(|()| path.clone())
+                        .map_err(|e| e.to_string());
+                    emit(Event::TriageSaved(result));
+                });
+            }
             Command::Rescore {
                 model,
                 evidence,
@@ -332,6 +360,29 @@ async fn run(
                         .map_err(|e| e.to_string())
                         .and_then(|w| w.into_iter().next().ok_or_else(|| "nothing written".to_string()));
                     emit(Event::Exported(written));
+                });
+            }
+            Command::Compare { path, current } => {
+                let emit = emit.clone();
+                tokio::spawn(async move {
+                    let path = match path {
+                        Some(p) => Some(p),
+                        None => rfd::AsyncFileDialog::new()
+                            .set_title("Compare with a baseline report")
+                            .add_filter("Strata JSON report", &["json"])
+                            .pick_file()
+                            .await
+                            .map(|f| f.path().to_path_buf()),
+                    };
+                    let Some(path) = path else {
+                        emit(Event::Compared(Err("no baseline chosen".into())));
+                        return;
+                    };
+                    let result =
+                        tokio::task::spawn_blocking(move || compare(&path, &current).map(|d| (path, Box::new(d))))
+                            .await
+                            .unwrap_or_else(|e| Err(e.to_string()));
+                    emit(Event::Compared(result));
                 });
             }
             Command::PickOpen => {
@@ -429,8 +480,18 @@ fn export(report: &Report, format: Format, path: &std::path::Path) -> Result<Pat
     Ok(path.to_path_buf())
 }
 
+/// Reads the baseline report and compares it with `current`.
+fn compare(path: &std::path::Path, current: &Report) -> Result<crate::report::diff::Diff, String> {
+    use crate::report::diff;
+    let old = diff::read_report(path).map_err(|e| e.to_string())?;
+    let json = serde_json::to_string(current).map_err(|e| e.to_string())?;
+    let new = diff::parse_report(&json)?;
+    diff::check_comparable(&old, &new).map_err(|e| e.to_string())?;
+    Ok(diff::compare(&old, &new))
+}
+
 /// Watches the file's directory (editors replace files on save) and asks
-/// for a reload when the file changes, under the generation of the load
+/// for a reload when the file or its `triage.yaml` changes, under the generation of the load
 /// that made the watcher (a reload of a file no longer open is dropped).
 fn watch(
     path: &std::path::Path,
@@ -446,8 +507,12 @@ fn watch(
         .unwrap_or_else(|| PathBuf::from("."));
     let mut w = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         let Ok(ev) = res else { return };
+        // The model, or the triage decisions beside it.
         let relevant = matches!(ev.kind, notify::EventKind::Modify(_) | notify::EventKind::Create(_))
-            && ev.paths.iter().any(|p| p.file_name() == Some(name.as_os_str()));
+            && ev.paths.iter().any(|p| {
+                p.file_name() == Some(name.as_os_str())
+                    || p.file_name() == Some(std::ffi::OsStr::new(crate::triage::FILE_NAME))
+            });
         if relevant {
             let _ = tx.send(Command::Load {
                 path: target.clone(),

@@ -106,6 +106,8 @@ pub struct Model {
     /// The network-security configuration of every imported app file, in
     /// declaration order.
     pub app_configs: Vec<ResolvedAppConfig>,
+    /// The team's decisions from `triage.yaml` beside the file, if any.
+    pub triage: Option<crate::triage::TriageFile>,
 }
 
 /// One client's imported app file (`pin_imports` entry) and what its

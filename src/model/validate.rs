@@ -241,6 +241,13 @@ pub(super) fn validate(arch: ArchitectureFile, file: &Path) -> Result<Model, Mod
         }
     }
 
+    let triage = match crate::triage::load(file) {
+        Ok(t) => t,
+        Err(e) => {
+            cx.errors.extend(e.0);
+            None
+        }
+    };
     if cx.errors.is_empty() {
         Ok(Model {
             source: file.to_path_buf(),
@@ -248,6 +255,7 @@ pub(super) fn validate(arch: ArchitectureFile, file: &Path) -> Result<Model, Mod
             endpoints,
             pin_sets,
             app_configs,
+            triage,
         })
     } else {
         Err(ModelErrors(cx.errors))

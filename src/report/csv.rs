@@ -1,6 +1,6 @@
 //! CSV for spreadsheets: a header, then one row per finding (every status,
 //! not-applicable included) with id, rule, title, layer, severity, status,
-//! subject, message and remediation; `error` findings whose probe could not
+//! subject, message, remediation and triage decision; `error` findings whose probe could not
 //! run are replaced by one row per endpoint and probe (id
 //! `blocked:PROBE@endpoint:ID`, the blocked rules space-separated in `rule`).
 //!
@@ -14,7 +14,7 @@ use super::Report;
 use super::exporters::{ExportError, Exporter};
 
 /// The header row.
-pub const HEADER: [&str; 9] = [
+pub const HEADER: [&str; 10] = [
     "id",
     "rule",
     "title",
@@ -24,6 +24,7 @@ pub const HEADER: [&str; 9] = [
     "subject",
     "message",
     "remediation",
+    "triage",
 ];
 
 /// One field, guarded against formulas and quoted as RFC 4180 requires.
@@ -63,6 +64,7 @@ pub fn render(r: &Report) -> String {
                 &f.subject,
                 &f.message,
                 f.remediation.trim(),
+                &f.triage.as_ref().map(|t| t.label()).unwrap_or_default(),
             ],
         );
     }
@@ -94,6 +96,7 @@ pub fn render(r: &Report) -> String {
                 &subject,
                 &message,
                 &remediation,
+                "",
             ],
         );
     }

@@ -228,6 +228,21 @@ pub struct FindingsDiff {
     pub unchanged: usize,
 }
 
+impl FindingsDiff {
+    /// How many findings are in each group, in report order: new, fixed,
+    /// changed, added, removed, unchanged.
+    pub fn counts(&self) -> [(&'static str, usize); 6] {
+        [
+            ("new", self.new.len()),
+            ("fixed", self.fixed.len()),
+            ("changed", self.changed.len()),
+            ("added", self.added.len()),
+            ("removed", self.removed.len()),
+            ("unchanged", self.unchanged),
+        ]
+    }
+}
+
 /// A leaf certificate that changed on an endpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CertRotation {
@@ -503,6 +518,14 @@ fn short(hex: &str) -> &str {
     hex.get(..16).unwrap_or(hex)
 }
 
+/// `new` → `New`.
+fn title_word(w: &str) -> String {
+    let mut c = w.chars();
+    c.next()
+        .map(|first| first.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 /// Plain text.
 pub fn render_text(d: &Diff) -> String {
     let mut s = String::new();
@@ -517,16 +540,8 @@ pub fn render_text(d: &Diff) -> String {
         d.new.score,
         signed(d.score_delta)
     );
-    let _ = writeln!(
-        s,
-        "findings: {} new, {} fixed, {} changed, {} added, {} removed, {} unchanged",
-        f.new.len(),
-        f.fixed.len(),
-        f.changed.len(),
-        f.added.len(),
-        f.removed.len(),
-        f.unchanged
-    );
+    let counts: Vec<String> = f.counts().iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let _ = writeln!(s, "findings: {}", counts.join(", "));
     for (label, list) in [("new", &f.new), ("fixed", &f.fixed)] {
         for x in list {
             let _ = writeln!(s, "  {label:<5} [{}] {}: {}", x.severity.name(), x.id, x.message);
@@ -602,15 +617,15 @@ pub fn render_markdown(d: &Diff) -> String {
         d.new.score,
         signed(d.score_delta)
     );
+    let counts = f.counts();
+    let heads: Vec<String> = counts.iter().map(|(k, _)| title_word(k)).collect();
+    let cells: Vec<String> = counts.iter().map(|(_, n)| n.to_string()).collect();
     let _ = writeln!(
         s,
-        "| New | Fixed | Changed | Added | Removed | Unchanged |\n|---|---|---|---|---|---|\n| {} | {} | {} | {} | {} | {} |\n",
-        f.new.len(),
-        f.fixed.len(),
-        f.changed.len(),
-        f.added.len(),
-        f.removed.len(),
-        f.unchanged
+        "| {} |\n|{}\n| {} |\n",
+        heads.join(" | "),
+        "---|".repeat(counts.len()),
+        cells.join(" | ")
     );
     for (title, list) in [("New failures", &f.new), ("Fixed", &f.fixed)] {
         if list.is_empty() {

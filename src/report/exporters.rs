@@ -95,6 +95,7 @@ static EXPORTERS: &[&dyn Exporter] = &[
     &super::sarif::Sarif,
     &super::markdown::Markdown,
     &super::csv::Csv,
+    &super::pdf::PdfReport,
 ];
 
 /// Every registered exporter, in menu order.
@@ -132,13 +133,13 @@ mod tests {
         assert_eq!(names.len(), exporters().len());
         assert_eq!(exts.len(), exporters().len());
         assert_eq!(by_name(" SARIF ").map(|e| e.extension()).ok(), Some("sarif"));
-        let err = by_name("pdf")
+        let err = by_name("docx")
             .map(|e| e.name())
-            .expect_err("pdf is not registered")
+            .expect_err("docx is not registered")
             .to_string();
         assert_eq!(
             err,
-            "unknown report format `pdf` (known: html, json, sarif, markdown, csv)"
+            "unknown report format `docx` (known: html, json, sarif, markdown, csv, pdf)"
         );
     }
 }

@@ -35,8 +35,28 @@ svg.graph .edge.attacker { stroke-dasharray: 5 4; }
 svg.graph .edge.bypass { stroke: var(--fail); stroke-width: 2.5; stroke-dasharray: 6 3; }
 .muted { color: #777; }
 .caps li { color: var(--fail); }
+.triage { margin-top: 4px; font-size: 0.9em; }
 .tool-errors { border: 2px solid var(--err); border-radius: 8px; padding: 0 1rem .5rem; margin: 1rem 0; background: #fff8ec; }
-@media print { body { margin: 0; max-width: none; } details { display: block; } .graph-wrap { border: none; } h2 { break-after: avoid; } tr { break-inside: avoid; } }
+@page { size: A4; margin: 12mm; }
+@page graph { size: A4 landscape; margin: 8mm; }
+@media print {
+  body { margin: 0; padding: 0; max-width: none; font-size: 10pt; }
+  details::details-content { content-visibility: visible; display: block; }
+  details details::details-content { content-visibility: hidden; display: none; }
+  summary { cursor: auto; list-style: none; font-weight: 600; }
+  summary::marker, summary::-webkit-details-marker { display: none; content: ""; }
+  a { color: inherit; text-decoration: none; }
+  pre { max-height: 24em; overflow: hidden; font-size: 7pt; }
+  h2 { break-before: page; break-after: avoid; }
+  .tool-errors h2, .blocked h2 { break-before: auto; }
+  h3 { break-after: avoid; }
+  tr { break-inside: avoid; }
+  h2:has(+ p + .graph-wrap), h2:has(+ p + .graph-wrap) + p, .graph-wrap { page: graph; }
+  .graph-wrap { border: none; padding: 0; overflow: visible; break-inside: avoid; }
+  svg.graph { max-width: none !important; width: 100%; height: auto; }
+  svg.graph text { font-size: 16.5px; transform-box: fill-box; transform-origin: center; transform: scaleX(.7); }
+  svg.graph .node-sub, svg.graph .edge-label { font-size: 16px; }
+}
 "#;
 
 /// Display order within a layer: what needs action first.
@@ -63,6 +83,9 @@ fn finding_row(f: &Finding) -> Markup {
                 strong { (f.title) }
                 div class="muted" { code { (f.id) } }
                 div { (f.message) }
+                @if let Some(t) = &f.triage {
+                    div class="triage" { strong { "Triage: " } (t.label()) }
+                }
                 details {
                     summary { "Evidence and remediation" }
                     p { strong { "Why it matters: " } (f.rationale) }
@@ -117,6 +140,9 @@ pub fn render(r: &Report) -> String {
                         }
                         @if !r.score.caps.is_empty() {
                             ul class="caps" { @for c in &r.score.caps { li { (c) } } }
+                        }
+                        @if let Some(t) = &r.triage {
+                            div class="triage" { strong { "Triage " } (t.line()) }
                         }
                     }
                 }

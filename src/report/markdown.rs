@@ -140,6 +140,9 @@ fn findings_section(out: &mut String, heading: &str, intro: &str, findings: &[&F
                 text(&f.subject)
             );
             let _ = writeln!(out, "  - {}", text(&f.message));
+            if let Some(t) = &f.triage {
+                let _ = writeln!(out, "  - Triage: {}", text(&t.label()));
+            }
             let evidence = evidence_summary(f);
             if !evidence.is_empty() {
                 let _ = writeln!(out, "  - Evidence: {evidence}");
@@ -184,6 +187,9 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(out, "- {}", text(c));
         }
         out.push('\n');
+    }
+    if let Some(t) = &r.triage {
+        let _ = writeln!(out, "Triage: {}\n", text(&t.line()));
     }
     let _ = writeln!(
         out,

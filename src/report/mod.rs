@@ -1,5 +1,5 @@
 //! Reports: one [`Report`] value, several renderings (HTML, JSON, SARIF,
-//! Markdown, CSV), each an [`exporters::Exporter`] in one registry.
+//! Markdown, CSV, PDF), each an [`exporters::Exporter`] in one registry.
 //!
 //! Exporters only consume the report; none touches the network or the
 //! model's secret references (only their names exist anywhere in Strata's
@@ -11,6 +11,7 @@ pub mod exporters;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod pdf;
 pub mod sarif;
 pub mod svg;
 
@@ -81,8 +82,7 @@ pub struct GraphNode {
     /// Holds confidential or restricted data.
     pub sensitive: bool,
     /// For a client: one summary line per imported app file (build,
-    /// cleartext, trust, pins), in declaration order; omitted when empty.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// cleartext, trust, pins), in declaration order; empty for other nodes.
     pub app_config: Vec<String>,
 }
 
@@ -243,6 +243,9 @@ pub struct Report {
     /// Rules that could not be evaluated on a subject: not findings, not
     /// scored (empty when every rule ran).
     pub tool_errors: Vec<ToolError>,
+    /// What `triage.yaml` did: counts, expired and stale decisions (none
+    /// without a triage file).
+    pub triage: Option<crate::triage::TriageSummary>,
     /// The defense-in-depth graph.
     pub graph: GraphView,
     /// Raw evidence.
@@ -313,6 +316,14 @@ pub fn source_map(model: &Model) -> SourceMap {
         let inline = client.pins.iter().find(|s| s.host.value.eq_ignore_ascii_case(&p.host));
         let loc = inline.map(|s| s.host.referenced).unwrap_or(client.id.referenced);
         subjects.insert(format!("pinset:{}/{}", p.client, p.host), at(loc));
+    }
+    // An app file's subject points at its path in `pin_imports`.
+    for c in &a.clients {
+        for imp in &c.pin_imports {
+            let (_, path) = imp.parts();
+            let id = format!("appconfig:{}/{}", c.id.value, path.value.display());
+            subjects.entry(id).or_insert_with(|| at(path.referenced));
+        }
     }
     SourceMap {
         path: model.source.clone(),
@@ -474,6 +485,7 @@ pub fn build(model: &Model, evidence: &Evidence, audit: &Audit, rules: usize) ->
         findings: audit.findings.clone(),
         blocked: blocked(&audit.findings),
         tool_errors: audit.tool_errors.clone(),
+        triage: audit.triage.clone(),
         graph: graph_view(model, audit),
         evidence: evidence.clone(),
         source_map: source_map(model),

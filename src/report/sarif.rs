@@ -187,7 +187,15 @@ fn result(f: &Finding, rule_index: usize, r: &Report, uri: &str) -> Value {
         _ => ("open", "none"),
     };
     let logical_kind = f.subject.split(':').next().unwrap_or("system");
-    json!({
+    // Accepted and false-positive triage decisions are suppressions the
+    // code-scanning UI shows as dismissed; others are not.
+    let suppressions: Vec<Value> = f
+        .triage
+        .iter()
+        .filter(|t| t.uncounted)
+        .map(|t| json!({ "kind": "external", "status": "accepted", "justification": t.label() }))
+        .collect();
+    let mut result = json!({
         "ruleId": f.rule,
         "ruleIndex": rule_index,
         "kind": kind,
@@ -210,7 +218,13 @@ fn result(f: &Finding, rule_index: usize, r: &Report, uri: &str) -> Value {
             "positionExact": pos.exact,
             "remediation": f.remediation.trim(),
         },
-    })
+    });
+    if !suppressions.is_empty()
+        && let Some(o) = result.as_object_mut()
+    {
+        o.insert("suppressions".into(), Value::Array(suppressions));
+    }
+    result
 }
 
 /// Renders the report as a SARIF 2.1.0 log with one run.

@@ -56,8 +56,8 @@ pub enum AppImportError {
     #[error(transparent)]
     Config(#[from] PinImportError),
     /// The built app could not be opened or decoded.
-    #[error("{0}")]
-    Build(String),
+    #[error(transparent)]
+    Build(#[from] crate::appbuild::AppBuildError),
 }
 
 /// Reads one `pin_imports` entry. `path` is resolved; origins use

@@ -165,14 +165,27 @@ fn domain_entries<'d>(
     Ok(out)
 }
 
+/// The dictionary under `key` of `parent` (at key path `path`), if any.
+fn sub_dict<'d>(
+    parent: &'d plist::Dictionary,
+    key: &str,
+    path: &str,
+    origin: &str,
+) -> Result<Option<&'d plist::Dictionary>, PinImportError> {
+    match parent.get(key) {
+        None => Ok(None),
+        Some(value) => value
+            .as_dictionary()
+            .map(Some)
+            .ok_or_else(|| type_error(origin, path, "a dictionary", value)),
+    }
+}
+
 fn exceptions(ats: &plist::Dictionary, origin: &str) -> Result<Vec<AtsException>, PinImportError> {
     let path = "NSAppTransportSecurity.NSExceptionDomains";
-    let Some(value) = ats.get("NSExceptionDomains") else {
+    let Some(dict) = sub_dict(ats, "NSExceptionDomains", path, origin)? else {
         return Ok(Vec::new());
     };
-    let dict = value
-        .as_dictionary()
-        .ok_or_else(|| type_error(origin, path, "a dictionary", value))?;
     let mut out = Vec::new();
     for (domain, key_path, entry) in domain_entries(dict, path, origin)? {
         let flag = |key: &str| get_bool(entry, key, &format!("{key_path}.{key}"), origin);
@@ -208,12 +221,9 @@ fn exceptions(ats: &plist::Dictionary, origin: &str) -> Result<Vec<AtsException>
 
 fn pinned(ats: &plist::Dictionary, origin: &str) -> Result<Vec<PinnedDomain>, PinImportError> {
     let path = "NSAppTransportSecurity.NSPinnedDomains";
-    let Some(value) = ats.get("NSPinnedDomains") else {
+    let Some(dict) = sub_dict(ats, "NSPinnedDomains", path, origin)? else {
         return Ok(Vec::new());
     };
-    let dict = value
-        .as_dictionary()
-        .ok_or_else(|| type_error(origin, path, "a dictionary", value))?;
     let mut out = Vec::new();
     for (domain, key_path, entry) in domain_entries(dict, path, origin)? {
         let count = |key: &str| entry.get(key).and_then(plist::Value::as_array).map_or(0, Vec::len);
@@ -233,12 +243,9 @@ fn trustkit(tsk: &plist::Value, origin: &str) -> Result<(Vec<TrustKitDomain>, Ve
         .as_dictionary()
         .ok_or_else(|| type_error(origin, path, "a dictionary", tsk))?;
     let path = "TSKConfiguration.TSKPinnedDomains";
-    let Some(value) = tsk.get("TSKPinnedDomains") else {
+    let Some(dict) = sub_dict(tsk, "TSKPinnedDomains", path, origin)? else {
         return Ok((Vec::new(), Vec::new()));
     };
-    let dict = value
-        .as_dictionary()
-        .ok_or_else(|| type_error(origin, path, "a dictionary", value))?;
     let mut domains = Vec::new();
     let mut sets = Vec::new();
     for (domain, key_path, entry) in domain_entries(dict, path, origin)? {
