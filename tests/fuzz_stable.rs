@@ -1002,68 +1002,6 @@ fn the_mutator_is_deterministic_and_varied() {
     assert!(distinct.len() > 150, "{} distinct inputs of 200", distinct.len());
 }
 
-#[test]
-fn tls_vulns_record_and_flight_parsers() {
-    use strata::probe::vulns::{FlightProgress, MAX_RECORD, RecordSplit, parse_flight, split_record};
-    let hello = handshake(
-        2,
-        &server_hello(0x0303, 0x002F, Some(&[(0xFF01, &[0]), (0x000F, &[1])])),
-    );
-    let certificate = handshake(11, &[0, 0, 6, 0, 0, 3, 1, 2, 3]);
-    let done = handshake(14, &[]);
-    let flight = [hello.clone(), certificate.clone(), done.clone()].concat();
-    let seeds = vec![
-        flight.clone(),
-        [hello.clone(), done.clone()].concat(),
-        record(0x16, 0x0303, &flight),
-        record(0x18, 0x0303, &[2, 0x40, 0x00, 1, 2, 3]),
-        [
-            record(0x16, 0x0303, &hello),
-            record(0x16, 0x0303, &handshake(4, &[0, 0, 0, 1, 0, 0])),
-            record(0x14, 0x0303, &[1]),
-        ]
-        .concat(),
-        record(0x15, 0x0303, &[2, 20]),
-        b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec(),
-    ];
-    let inputs = Mutator::new(0x5eed_0011, seeds, TLS_TOKENS, &[]);
-    run("tls-vulns", 5000, inputs, |input| {
-        // The record splitter: a complete record is within its bounds.
-        let record_verdict = match split_record(&input.bytes) {
-            RecordSplit::Complete(r, used) => {
-                if used != r.body.len() + 5 || used > input.bytes.len() || r.body.len() > MAX_RECORD {
-                    return Err(format!("record of {} bytes said to use {used}", r.body.len()));
-                }
-                if !(20..=24).contains(&r.content_type) || r.version >> 8 != 3 {
-                    return Err(format!(
-                        "record type {} version {:#06x} accepted",
-                        r.content_type, r.version
-                    ));
-                }
-                Verdict::Accepted
-            }
-            RecordSplit::NeedMore => Verdict::Refused,
-            RecordSplit::Bad(why) => {
-                clear_message(&why)?;
-                Verdict::Refused
-            }
-        };
-        // The flight parser (on the raw bytes as handshake bytes) and the
-        // TLS 1.2 ticket finder (on the raw bytes as records).
-        let _ = strata::probe::vulns::resumption::tls12_ticket_in(&input.bytes);
-        match parse_flight(&input.bytes) {
-            FlightProgress::Done(f) => {
-                if f.version > 0x0303 || f.messages.first() != Some(&2) || f.messages.last() != Some(&14) {
-                    return Err(format!("malformed flight accepted: {f:?}"));
-                }
-                if f.certificates.iter().any(Vec::is_empty) {
-                    return Err("an empty certificate accepted".into());
-                }
-                Ok(Verdict::Accepted)
-            }
-            FlightProgress::NeedMore => Ok(record_verdict),
-            FlightProgress::Refused(why) => {
-                clear_message(&why)?;
 /// Entries of the app-build fixtures (tests/fixtures/apps/, made by aapt).
 fn app_entries(entry: &str) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
@@ -1276,4 +1214,72 @@ fn ipa_info_plist() {
             Err(e) => clear_message(&e).map(|_| Verdict::Refused),
         },
     );
+}
+
+#[test]
+fn tls_vulns_record_and_flight_parsers() {
+    use strata::probe::vulns::{FlightProgress, MAX_RECORD, RecordSplit, parse_flight, split_record};
+    let hello = handshake(
+        2,
+        &server_hello(0x0303, 0x002F, Some(&[(0xFF01, &[0]), (0x000F, &[1])])),
+    );
+    let certificate = handshake(11, &[0, 0, 6, 0, 0, 3, 1, 2, 3]);
+    let done = handshake(14, &[]);
+    let flight = [hello.clone(), certificate.clone(), done.clone()].concat();
+    let seeds = vec![
+        flight.clone(),
+        [hello.clone(), done.clone()].concat(),
+        record(0x16, 0x0303, &flight),
+        record(0x18, 0x0303, &[2, 0x40, 0x00, 1, 2, 3]),
+        [
+            record(0x16, 0x0303, &hello),
+            record(0x16, 0x0303, &handshake(4, &[0, 0, 0, 1, 0, 0])),
+            record(0x14, 0x0303, &[1]),
+        ]
+        .concat(),
+        record(0x15, 0x0303, &[2, 20]),
+        b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec(),
+    ];
+    let inputs = Mutator::new(0x5eed_0011, seeds, TLS_TOKENS, &[]);
+    run("tls-vulns", 5000, inputs, |input| {
+        // The record splitter: a complete record is within its bounds.
+        let record_verdict = match split_record(&input.bytes) {
+            RecordSplit::Complete(r, used) => {
+                if used != r.body.len() + 5 || used > input.bytes.len() || r.body.len() > MAX_RECORD {
+                    return Err(format!("record of {} bytes said to use {used}", r.body.len()));
+                }
+                if !(20..=24).contains(&r.content_type) || r.version >> 8 != 3 {
+                    return Err(format!(
+                        "record type {} version {:#06x} accepted",
+                        r.content_type, r.version
+                    ));
+                }
+                Verdict::Accepted
+            }
+            RecordSplit::NeedMore => Verdict::Refused,
+            RecordSplit::Bad(why) => {
+                clear_message(&why)?;
+                Verdict::Refused
+            }
+        };
+        // The flight parser (on the raw bytes as handshake bytes) and the
+        // TLS 1.2 ticket finder (on the raw bytes as records).
+        let _ = strata::probe::vulns::resumption::tls12_ticket_in(&input.bytes);
+        match parse_flight(&input.bytes) {
+            FlightProgress::Done(f) => {
+                if f.version > 0x0303 || f.messages.first() != Some(&2) || f.messages.last() != Some(&14) {
+                    return Err(format!("malformed flight accepted: {f:?}"));
+                }
+                if f.certificates.iter().any(Vec::is_empty) {
+                    return Err("an empty certificate accepted".into());
+                }
+                Ok(Verdict::Accepted)
+            }
+            FlightProgress::NeedMore => Ok(record_verdict),
+            FlightProgress::Refused(why) => {
+                clear_message(&why)?;
+                Ok(Verdict::Refused)
+            }
+        }
+    });
 }
