@@ -253,6 +253,10 @@ pub struct Ruleset {
 pub const BUILTIN: &[(&str, &str)] = &[
     ("rulesets/transport.yaml", include_str!("../../rulesets/transport.yaml")),
     ("rulesets/legacy.yaml", include_str!("../../rulesets/legacy.yaml")),
+    (
+        "rulesets/tls-suites.yaml",
+        include_str!("../../rulesets/tls-suites.yaml"),
+    ),
     ("rulesets/pinning.yaml", include_str!("../../rulesets/pinning.yaml")),
     (
         "rulesets/app-config.yaml",
@@ -599,7 +603,7 @@ mod tests {
     #[test]
     fn every_builtin_rule_loads() {
         let rules = Ruleset::builtin().unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(rules.rules.len(), 104);
+        assert_eq!(rules.rules.len(), 117);
     }
 
     #[test]

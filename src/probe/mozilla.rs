@@ -235,8 +235,8 @@ mod tests {
         // Compliance is "nothing outside the profile", so old allows it.
         assert_eq!(verdict["old"]["compliant"], true, "{verdict}");
         assert_eq!(verdict["modern"]["compliant"], false, "{verdict}");
-        let problems = verdict["modern"]["problems"].to_string();
-        assert!(problems.contains("TLS 1.2"), "{problems}");
+        let listed = verdict["modern"]["problems"].to_string();
+        assert!(listed.contains("TLS 1.2"), "{listed}");
         // A CBC suite takes it out of intermediate; a weak curve too.
         let found = enumeration(&[0xC02F, 0xC013], &[0x1301], &[0x0013]);
         let p = problems(&found, &PROFILES[1]);
