@@ -838,16 +838,20 @@ fn enumeration_flight_parser() {
 #[test]
 fn ssl2_server_hello_parser() {
     use strata::probe::enumerate::parse_ssl2_answer;
-    let mut sh = vec![4, 0, 1, 0, 2, 0, 3, 0, 6, 0, 16, 9, 9, 9, 0x01, 0x00, 0x80, 0x07, 0x00, 0xC0];
+    let mut sh = vec![
+        4, 0, 1, 0, 2, 0, 3, 0, 6, 0, 16, 9, 9, 9, 0x01, 0x00, 0x80, 0x07, 0x00, 0xC0,
+    ];
     sh.extend([0; 16]);
     let mut good = ((sh.len() as u16) | 0x8000).to_be_bytes().to_vec();
     good.extend(&sh);
     let seeds = vec![good, vec![0x80, 0x03, 0x00, 0x00, 0x01], record(0x15, 0x0303, &[2, 40])];
     let inputs = Mutator::new(0x5eed_0012, seeds, TLS_TOKENS, &[]);
-    run("ssl2-server-hello", 4000, inputs, |input| match parse_ssl2_answer(&input.bytes) {
-        Some(ciphers) if ciphers.len() * 3 > input.bytes.len() => Err(format!("{} ciphers", ciphers.len())),
-        Some(_) => Ok(Verdict::Accepted),
-        None => Ok(Verdict::Refused),
+    run("ssl2-server-hello", 4000, inputs, |input| {
+        match parse_ssl2_answer(&input.bytes) {
+            Some(ciphers) if ciphers.len() * 3 > input.bytes.len() => Err(format!("{} ciphers", ciphers.len())),
+            Some(_) => Ok(Verdict::Accepted),
+            None => Ok(Verdict::Refused),
+        }
     });
 }
 

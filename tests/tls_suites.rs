@@ -70,7 +70,15 @@ impl Server {
         };
         let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
         let made = Command::new(openssl())
-            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=suites.test"])
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-subj",
+                "/CN=suites.test",
+            ])
             .args(["-days", "2", "-keyout"])
             .arg(&key)
             .arg("-out")
@@ -271,7 +279,12 @@ async fn ecdhe_curves_and_signature_schemes_at_tls12() {
     let found = run(&server).await;
     let report = format!("{found:#?}");
     assert_eq!(found.ecdhe_groups, Some(vec![0x0017, 0x0019]), "{report}");
-    let sigalgs: BTreeSet<u16> = found.signature_schemes.clone().unwrap_or_default().into_iter().collect();
+    let sigalgs: BTreeSet<u16> = found
+        .signature_schemes
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
     assert_eq!(sigalgs, BTreeSet::from([0x0804, 0x0501]), "{report}");
 }
 

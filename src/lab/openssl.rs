@@ -134,7 +134,12 @@ pub const SCENARIOS: &[OpensslScenario] = &[
             "-groups",
             "X25519:P-256:P-384",
         ],
-        expected_failures: &["tls-no-logjam", "tls-hsts", "tls-hsts-subdomains", "tls-mozilla-intermediate"],
+        expected_failures: &[
+            "tls-no-logjam",
+            "tls-hsts",
+            "tls-hsts-subdomains",
+            "tls-mozilla-intermediate",
+        ],
     },
     OpensslScenario {
         name: "null-cipher",
@@ -205,7 +210,17 @@ pub fn start_scenario(served: &Served, addr: SocketAddr, scenario: &OpensslScena
     let args: Vec<String> = scenario.args.iter().map(|a| a.replace("{dir}", &dir_text)).collect();
     if scenario.args.iter().any(|a| a.contains("{dir}/rsa.")) {
         let made = Command::new("openssl")
-            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=lab-rsa", "-days", "30"])
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-subj",
+                "/CN=lab-rsa",
+                "-days",
+                "30",
+            ])
             .arg("-keyout")
             .arg(dir.join("rsa.key"))
             .arg("-out")

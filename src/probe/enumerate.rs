@@ -38,7 +38,8 @@
 //!
 //! Bounds: at most [`Limits::max_hellos`] hellos, one connection at a time,
 //! each bounded by the I/O timeout and the probe's deadline
-//! ([`super::deadline::limit`]); reads stop at 64 KiB. A run stopped by
+//! ([`super::deadline::limit`]); reads stop at 64 KiB; three hellos in a
+//! row without an answer in time end the run. A run stopped by
 //! either bound says so (`complete: false`, with the reason) and keeps what
 //! it saw. Every byte from the server is hostile input:
 //! [`parse_flight`] and [`parse_ssl2_answer`] are pure, bounded and never
@@ -369,10 +370,7 @@ pub fn parse_flight(bytes: &[u8], want_key_exchange: bool) -> FlightProgress {
     let handshake = handshake_bytes(bytes);
     let mut msgs = Cursor(&handshake);
     let mut hello: Option<ServerFlight> = None;
-    loop {
-        let Some(&[kind, a, b, c]) = msgs.0.get(..4) else {
-            break;
-        };
+    while let Some(&[kind, a, b, c]) = msgs.0.get(..4) {
         let len = usize::from(a) << 16 | usize::from(b) << 8 | usize::from(c);
         let Some(body) = msgs.0.get(4..4usize.saturating_add(len)) else {
             break;
@@ -532,7 +530,11 @@ async fn exchange_raw(
     };
     let _ = stream.set_nodelay(true);
     match tokio::time::timeout_at(deadline, stream.write_all(hello)).await {
-        Err(_) => return Err(ExchangeError::Io(format!("sending the hello timed out after {timeout:?}"))),
+        Err(_) => {
+            return Err(ExchangeError::Io(format!(
+                "sending the hello timed out after {timeout:?}"
+            )));
+        }
         Ok(Err(_)) => return Ok(Vec::new()),
         Ok(Ok(())) => {}
     }
@@ -593,7 +595,14 @@ struct Run<'a> {
     offered: std::collections::BTreeSet<u16>,
     tls_spoken: bool,
     notes: Vec<String>,
+    /// Hellos in a row that got no answer in time.
+    silent: usize,
 }
+
+/// After this many hellos in a row without any answer in time, the server
+/// is taken to have stopped answering and the run ends (rather than wait
+/// out every remaining hello).
+const MAX_SILENT: usize = 3;
 
 /// Least time a hello is started with.
 const MIN_HELLO_TIME: Duration = Duration::from_millis(200);
@@ -614,17 +623,26 @@ impl Run<'_> {
                 self.hellos
             )));
         }
+        if self.silent >= MAX_SILENT {
+            return Err(Stop::Budget(format!(
+                "stopped after {MAX_SILENT} hellos in a row got no answer in time"
+            )));
+        }
         self.hellos += 1;
         self.offered.extend(offered.iter().copied());
         match exchange(self.addr, hello, timeout, want_kx).await {
             Ok(answer) => {
+                self.silent = 0;
                 if matches!(answer, FlightAnswer::Hello(_) | FlightAnswer::Alert { .. }) {
                     self.tls_spoken = true;
                 }
                 Ok(answer)
             }
             Err(e @ ExchangeError::Connect { .. }) => Err(Stop::Connect(e.to_string())),
-            Err(ExchangeError::Io(e)) => Ok(FlightAnswer::Garbage(format!("no answer: {e}"))),
+            Err(ExchangeError::Io(e)) => {
+                self.silent += 1;
+                Ok(FlightAnswer::Garbage(format!("no answer: {e}")))
+            }
         }
     }
 
@@ -635,7 +653,11 @@ impl Run<'_> {
     /// Elimination over `candidates` at `version`: the suites picked, in
     /// the order picked; `Err(first non-TLS answer)` when the very first
     /// hello got neither a ServerHello nor an alert.
-    async fn eliminate(&mut self, version: LegacyVersion, candidates: &[u16]) -> Result<Result<Vec<u16>, String>, Stop> {
+    async fn eliminate(
+        &mut self,
+        version: LegacyVersion,
+        candidates: &[u16],
+    ) -> Result<Result<Vec<u16>, String>, Stop> {
         let mut remaining: Vec<u16> = candidates.to_vec();
         let mut picked = Vec::new();
         while !remaining.is_empty() {
@@ -861,9 +883,7 @@ impl Run<'_> {
         }
         self.hellos += 1;
         let hello = ssl2_client_hello();
-        let bytes = match exchange_raw(self.addr, &hello, timeout, ssl2_answer_complete)
-        .await
-        {
+        let bytes = match exchange_raw(self.addr, &hello, timeout, ssl2_answer_complete).await {
             Ok(bytes) => bytes,
             Err(e @ ExchangeError::Connect { .. }) => return Err(Stop::Connect(e.to_string())),
             Err(ExchangeError::Io(_)) => Vec::new(),
@@ -888,6 +908,7 @@ pub async fn enumerate(addr: SocketAddr, server_name: Option<&str>, limits: Limi
         offered: Default::default(),
         tls_spoken: false,
         notes: Vec::new(),
+        silent: 0,
     };
     let mut out = Enumeration {
         versions: Vec::new(),
@@ -920,7 +941,8 @@ pub async fn enumerate(addr: SocketAddr, server_name: Option<&str>, limits: Limi
         Err(Stop::Connect(why)) if out.hellos <= 1 => Err(why),
         Err(Stop::Connect(why)) => {
             out.complete = false;
-            out.notes.push(format!("the server stopped accepting connections: {why}"));
+            out.notes
+                .push(format!("the server stopped accepting connections: {why}"));
             Ok(out)
         }
     }
@@ -1045,11 +1067,20 @@ mod tests {
         );
         // Without asking for the key exchange the ServerHello is enough.
         let hello_only = record(22, &server_hello([1; 32], 0x009E, &[]));
-        assert!(matches!(parse_flight(&hello_only, false), FlightProgress::Done(FlightAnswer::Hello(_))));
-        assert!(matches!(parse_flight(&hello_only, true), FlightProgress::NeedMore(FlightAnswer::Hello(_))));
+        assert!(matches!(
+            parse_flight(&hello_only, false),
+            FlightProgress::Done(FlightAnswer::Hello(_))
+        ));
+        assert!(matches!(
+            parse_flight(&hello_only, true),
+            FlightProgress::NeedMore(FlightAnswer::Hello(_))
+        ));
         for cut in 0..bytes.len() - 4 {
             assert!(
-                !matches!(parse_flight(&bytes[..cut], true), FlightProgress::Done(FlightAnswer::Hello(_))),
+                !matches!(
+                    parse_flight(&bytes[..cut], true),
+                    FlightProgress::Done(FlightAnswer::Hello(_))
+                ),
                 "done at {cut}"
             );
         }
@@ -1089,8 +1120,14 @@ mod tests {
                 description: 40
             })
         );
-        assert!(matches!(parse_flight(b"HTTP/1.1 400", true), FlightProgress::Done(FlightAnswer::Garbage(_))));
-        assert!(matches!(parse_flight(&[], true), FlightProgress::NeedMore(FlightAnswer::Closed)));
+        assert!(matches!(
+            parse_flight(b"HTTP/1.1 400", true),
+            FlightProgress::Done(FlightAnswer::Garbage(_))
+        ));
+        assert!(matches!(
+            parse_flight(&[], true),
+            FlightProgress::NeedMore(FlightAnswer::Closed)
+        ));
     }
 
     #[test]

@@ -143,7 +143,9 @@ pub fn problems(found: &Enumeration, profile: &Profile) -> Vec<String> {
     let mut suites: Vec<String> = Vec::new();
     for v in &found.versions {
         for id in &v.suites {
-            let name = tls_suites::name(*id).map(str::to_string).unwrap_or_else(|| format!("0x{id:04X}"));
+            let name = tls_suites::name(*id)
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("0x{id:04X}"));
             if !profile.suites.contains(&name.as_str()) && !suites.contains(&name) {
                 suites.push(name);
             }
@@ -163,7 +165,12 @@ pub fn problems(found: &Enumeration, profile: &Profile) -> Vec<String> {
         ));
     }
     let mut groups: Vec<String> = Vec::new();
-    for id in found.tls13_groups.iter().flatten().chain(found.ecdhe_groups.iter().flatten()) {
+    for id in found
+        .tls13_groups
+        .iter()
+        .flatten()
+        .chain(found.ecdhe_groups.iter().flatten())
+    {
         let name = tls_suites::group_by_id(*id)
             .map(|g| g.name.to_string())
             .unwrap_or_else(|| format!("0x{id:04X}"));
