@@ -18,7 +18,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 STRATA="$ROOT/target/release/strata"
 VENV="$ROOT/target/bench-venv"
 OUT="$ROOT/target/bench-vs-sslyze"
-BASE=18443
+BASE=28443
 mkdir -p "$OUT"
 
 [ -x "$STRATA" ] || { echo "build first: cargo build --release" >&2; exit 2; }

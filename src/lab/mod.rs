@@ -151,6 +151,7 @@ pub const OPENSSL_EXPECTED: &[&str] = &[
     "tls-hsts-subdomains",
     "tls-no-beast",
     "tls-no-null-or-anonymous",
+    "tls-no-logjam",
     "tls-server-cipher-order",
     "tls-mozilla-intermediate",
     "tls-mozilla-old",

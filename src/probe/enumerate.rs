@@ -29,8 +29,9 @@
 //! with a HelloRetryRequest naming it. TLS 1.2 (when an ECDHE suite is
 //! accepted): a hello per curve with that curve alone, offering only the
 //! accepted ECDHE suites; the ServerKeyExchange names the curve used.
-//! **DHE**: one hello with the accepted DHE suites; the ServerKeyExchange's
-//! prime is measured and named when it is a well-known one. **Signature
+//! **DHE**: one hello per accepted DHE suite (at most 32; servers may size
+//! the group by the suite); each ServerKeyExchange's prime is measured and
+//! the smallest is kept, named when it is a well-known one. **Signature
 //! schemes** (TLS 1.2, a signed key exchange accepted): one hello per
 //! scheme, alone in `signature_algorithms`; the ServerKeyExchange says which
 //! one signed. **SSL 2.0**: one SSLv2 CLIENT-HELLO with the seven SSLv2
@@ -139,8 +140,8 @@ pub struct Enumeration {
     /// Curves a TLS 1.2 ECDHE ServerKeyExchange used when offered alone;
     /// `None`: not tested (no ECDHE suite accepted).
     pub ecdhe_groups: Option<Vec<u16>>,
-    /// The DHE parameters, when a DHE suite was accepted and its
-    /// ServerKeyExchange read.
+    /// The smallest DHE parameters over the accepted DHE suites, when one
+    /// was accepted and its ServerKeyExchange read.
     pub dhe: Option<DheParams>,
     /// TLS 1.2 signature schemes the ServerKeyExchange was signed with when
     /// offered alone; `None`: not tested (no signed key exchange at TLS 1.2).
@@ -604,6 +605,9 @@ struct Run<'a> {
 /// out every remaining hello).
 const MAX_SILENT: usize = 3;
 
+/// Most DHE suites whose parameters are read one by one.
+const MAX_DHE_SUITES: usize = 32;
+
 /// Least time a hello is started with.
 const MIN_HELLO_TIME: Duration = Duration::from_millis(200);
 
@@ -970,8 +974,16 @@ async fn stages(run: &mut Run<'_>, out: &mut Enumeration) -> Result<(), Stop> {
             .copied()
             .filter(|id| tls_suites::suite(*id).is_some_and(|s| s.dhe()))
             .collect();
-        if !dhe.is_empty() {
-            out.dhe = run.dhe(top.version, &dhe).await?;
+        // One hello per DHE suite (at most MAX_DHE_SUITES): servers size
+        // their group by the suite (OpenSSL's automatic DH gives 1024-bit
+        // groups to anonymous suites with 128-bit ciphers); the smallest
+        // prime seen is kept.
+        for id in dhe.iter().take(MAX_DHE_SUITES) {
+            if let Some(seen) = run.dhe(top.version, &[*id]).await?
+                && out.dhe.as_ref().is_none_or(|d| seen.bits < d.bits)
+            {
+                out.dhe = Some(seen);
+            }
         }
         let ecdhe: Vec<u16> = top
             .suites

@@ -291,3 +291,72 @@ pub fn facts_shape() -> crate::audit::schema::Shape {
         ),
     ])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::enumerate::{DheParams, Ssl2, VersionSuites};
+
+    fn enumeration() -> Enumeration {
+        Enumeration {
+            versions: vec![
+                VersionSuites {
+                    version: LegacyVersion::Ssl3,
+                    suites: vec![0x002F, 0x0005],
+                    preference: Preference::Client,
+                    chunked: false,
+                },
+                VersionSuites {
+                    version: LegacyVersion::Tls1_0,
+                    suites: vec![0x000A, 0x0003, 0x0018],
+                    preference: Preference::Server,
+                    chunked: false,
+                },
+            ],
+            tls13_suites: Vec::new(),
+            tls13_preference: Preference::Unknown,
+            tls13_groups: None,
+            ecdhe_groups: Some(vec![0x0017, 0x0013]),
+            dhe: Some(DheParams {
+                suite: 0x0033,
+                bits: 1024,
+                prime: Some("RFC 2409 Oakley group 2"),
+            }),
+            signature_schemes: None,
+            ssl2: Some(Ssl2 {
+                accepted: true,
+                ciphers: vec![0x0700C0],
+            }),
+            hellos: 12,
+            suites_tested: 352,
+            tls_spoken: true,
+            complete: true,
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn facts_name_each_classic_weakness_and_conform_to_the_shape() {
+        let facts = facts(&enumeration());
+        assert_eq!(facts["poodle"], json!(["TLS_RSA_WITH_AES_128_CBC_SHA"]));
+        assert_eq!(facts["beast"], json!(["TLS_RSA_WITH_3DES_EDE_CBC_SHA"]));
+        assert_eq!(facts["sweet32"], json!(["TLS_RSA_WITH_3DES_EDE_CBC_SHA"]));
+        assert_eq!(facts["rc4"].as_array().map(Vec::len), Some(3), "{facts}");
+        assert_eq!(facts["rsa_export"], json!(["TLS_RSA_EXPORT_WITH_RC4_40_MD5"]));
+        assert_eq!(facts["anonymous"], json!(["TLS_DH_anon_WITH_RC4_128_MD5"]));
+        assert_eq!(facts["weak_groups"], json!(["secp192r1"]));
+        assert_eq!(facts["ssl2"], json!(true));
+        assert_eq!(facts["protocols"], json!(["SSL 2.0", "SSL 3.0", "TLS 1.0"]));
+        // One version follows the client: no server preference overall.
+        assert_eq!(facts["server_preference"], json!(false));
+        assert_eq!(facts["dhe_bits"], json!(1024));
+        assert_eq!(facts["mozilla"]["old"]["compliant"], json!(false));
+        let shape = facts_shape();
+        let fields = shape.fields().cloned().unwrap_or_default();
+        let keys: Vec<&String> = facts.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+        assert_eq!(keys.len(), fields.len(), "{keys:?}");
+        for k in keys {
+            assert!(fields.contains_key(k.as_str()), "`{k}` is not in the shape");
+        }
+    }
+}
