@@ -49,6 +49,21 @@ for s in m["servers"]:
         print(f"127.0.0.1:{s['port']}")
 EOF
 )
+# Every endpoint must accept connections before the first round.
+python3 - "${TARGETS[@]}" <<'EOF'
+import socket, sys, time
+deadline = time.time() + 15
+for t in sys.argv[1:]:
+    host, port = t.rsplit(":", 1)
+    while True:
+        try:
+            socket.create_connection((host, int(port)), timeout=1).close()
+            break
+        except OSError:
+            if time.time() > deadline:
+                sys.exit(f"{t} does not accept connections")
+            time.sleep(0.2)
+EOF
 echo "endpoints: ${#TARGETS[@]}; sslyze $SSLYZE_VERSION; $(nproc) cores"
 
 SSLYZE_ARGS=(--sslv2 --sslv3 --tlsv1 --tlsv1_1 --tlsv1_2 --tlsv1_3 --elliptic_curves --mozilla_config=disable)
@@ -87,8 +102,8 @@ ms, mq = statistics.median(wall["strata"]), statistics.median(wall["sslyze"])
 print(f"\nmedian wall: strata {ms:.2f} s, sslyze {mq:.2f} s; strata/sslyze = {ms / mq:.3f} (sslyze is {mq / ms:.1f}x slower)")
 print(f"median peak RSS: strata {statistics.median(mem['strata']) / 1024:.1f} MiB, sslyze {statistics.median(mem['sslyze']) / 1024:.1f} MiB")
 
-strata = {e["target"]: e.get("facts") for e in json.load(open(f"{out}/strata-1.json"))}
-sslyze_doc = json.load(open(f"{out}/sslyze-1.json"))
+strata = {e["target"]: e.get("facts") for e in json.load(open(f"{out}/strata-{rounds}.json"))}
+sslyze_doc = json.load(open(f"{out}/sslyze-{rounds}.json"))
 VERS = [("ssl_2_0_cipher_suites", "SSL 2.0"), ("ssl_3_0_cipher_suites", "SSL 3.0"), ("tls_1_0_cipher_suites", "TLS 1.0"),
         ("tls_1_1_cipher_suites", "TLS 1.1"), ("tls_1_2_cipher_suites", "TLS 1.2"), ("tls_1_3_cipher_suites", "TLS 1.3")]
 sslyze = {}
@@ -139,7 +154,7 @@ def q_findings(q):
         "DHE<2048": any(s is not None and s < 2048 for s in q["dhe"]),
     }
 
-print("\nsuites tested per host (round 1) and accepted-suite agreement:")
+print(f"\nsuites tested per host (round {rounds}) and accepted-suite agreement:")
 print(f"{'endpoint':<18} {'strata tested':>13} {'hellos':>7} {'sslyze tested':>13}  same accepted suites?")
 keys = None
 rows = []
