@@ -143,7 +143,7 @@ async fn cancelling_records_every_probe_as_cancelled() {
         );
     }
     for id in ["a", "b"] {
-        for layer in ["legacy", "revocation"] {
+        for layer in ["legacy", "tls_suites", "revocation"] {
             let stage = ev.endpoints[id]
                 .layers
                 .get(layer)
@@ -164,6 +164,6 @@ async fn cancelling_records_every_probe_as_cancelled() {
             _ => {}
         }
     }
-    assert_eq!(planned, 6, "tls + legacy + revocation for each endpoint");
+    assert_eq!(planned, 8, "tls + legacy + tls_suites + revocation for each endpoint");
     assert_eq!(finished, planned);
 }
