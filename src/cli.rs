@@ -1,5 +1,5 @@
 //! Command-line interface: `audit`, `lab`, `demo`, `pins`, `rules`,
-//! `validate`, `inspect` (a built .apk/.ipa), and the auditor's workflow
+//! `validate`, `inspect` (a built .apk/.ipa), `tls-scan` ([`tls_scan`]), and the auditor's workflow
 //! commands `diff` and `merge` ([`workflow`]).
 //!
 //! Exit codes: 0 success, 1 a gate failed (`--fail-under`, `--fail-on`), 2
@@ -36,6 +36,7 @@ macro_rules! warn {
     }};
 }
 
+mod tls_scan;
 mod workflow;
 
 #[derive(Parser)]
@@ -201,6 +202,23 @@ enum Command {
         /// Use rule files from this directory instead of the built-in rules.
         #[arg(long)]
         rules: Option<PathBuf>,
+    },
+    /// Enumerate the cipher suites, groups, DHE size and SSL 2.0 of bare
+    /// TLS endpoints (no architecture file).
+    TlsScan {
+        /// HOST:PORT targets.
+        #[arg(required = true)]
+        targets: Vec<String>,
+        /// Write each endpoint's `tls_suites` facts to this JSON file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Endpoints scanned at once (connections to one endpoint are
+        /// always one at a time).
+        #[arg(long, default_value_t = 8)]
+        parallel: usize,
+        /// Limit of one connection, in seconds.
+        #[arg(long, default_value_t = 8)]
+        timeout: u64,
     },
     /// Check an architecture file without probing.
     Validate {
@@ -568,6 +586,17 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::TlsScan {
+            targets,
+            json,
+            parallel,
+            timeout,
+        } => tls_scan::run(tls_scan::TlsScan {
+            targets,
+            json,
+            parallel,
+            timeout,
+        }),
         Command::Rules { rules } => {
             let rules = load_rules(rules.as_deref())?;
             for r in &rules.rules {

@@ -824,6 +824,86 @@ fn raw_chain_parser() {
     });
 }
 
+#[test]
+fn enumeration_flight_parser() {
+    use strata::probe::enumerate::{FlightAnswer, FlightProgress, KeyExchange, MAX_FLIGHT, parse_flight};
+    let hello = handshake(2, &server_hello(0x0303, 0x009E, Some(&[(0xFF01, &[0])])));
+    let mut dhe = Vec::new();
+    for part in [&[0xC0u8; 64][..], &[2][..], &[7; 16][..]] {
+        dhe.extend((part.len() as u16).to_be_bytes());
+        dhe.extend(part);
+    }
+    dhe.extend([0x08, 0x04, 0, 2, 1, 1]);
+    let ecdhe = [3, 0x00, 0x17, 2, 4, 4, 0x04, 0x03, 0, 0];
+    let mut flight = hello.clone();
+    flight.extend(handshake(11, &[0, 0, 0]));
+    flight.extend(handshake(12, &dhe));
+    flight.extend(handshake(14, &[]));
+    let ecdhe_hello = handshake(2, &server_hello(0x0303, 0xC02F, Some(&[])));
+    let mut ecdhe_flight = ecdhe_hello.clone();
+    ecdhe_flight.extend(handshake(12, &ecdhe));
+    let hrr_random: [u8; 32] = [
+        0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91, 0xC2, 0xA2,
+        0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
+    ];
+    let mut hrr = server_hello(0x0303, 0x1301, Some(&[(0x002B, &[3, 4]), (0x0033, &[0, 0x1d])]));
+    hrr[2..34].copy_from_slice(&hrr_random);
+    let (first, second) = flight.split_at(40);
+    let seeds = vec![
+        record(0x16, 0x0303, &flight),
+        [record(0x16, 0x0303, first), record(0x16, 0x0303, second)].concat(),
+        record(0x16, 0x0303, &ecdhe_flight),
+        record(0x16, 0x0303, &handshake(2, &hrr)),
+        record(0x15, 0x0303, &[2, 40]),
+        b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec(),
+    ];
+    let inputs = Mutator::new(0x5eed_0011, seeds, TLS_TOKENS, &[]);
+    run("enumeration-flight", 5000, inputs, |input| {
+        let mut hello = false;
+        for want in [false, true] {
+            let answer = match parse_flight(&input.bytes, want) {
+                FlightProgress::Done(a) | FlightProgress::NeedMore(a) => a,
+            };
+            match answer {
+                FlightAnswer::Garbage(why) => clear_message(&why)?,
+                FlightAnswer::Alert { level, .. } if !(1..=2).contains(&level) => {
+                    return Err(format!("alert level {level}"));
+                }
+                FlightAnswer::Hello(h) => {
+                    hello = true;
+                    if let Some(KeyExchange::Dhe { p, .. }) = &h.key_exchange
+                        && (p.len() > MAX_FLIGHT || p.len() > input.bytes.len())
+                    {
+                        return Err(format!("a {}-byte prime from {} bytes", p.len(), input.bytes.len()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(if hello { Verdict::Accepted } else { Verdict::Refused })
+    });
+}
+
+#[test]
+fn ssl2_server_hello_parser() {
+    use strata::probe::enumerate::parse_ssl2_answer;
+    let mut sh = vec![
+        4, 0, 1, 0, 2, 0, 3, 0, 6, 0, 16, 9, 9, 9, 0x01, 0x00, 0x80, 0x07, 0x00, 0xC0,
+    ];
+    sh.extend([0; 16]);
+    let mut good = ((sh.len() as u16) | 0x8000).to_be_bytes().to_vec();
+    good.extend(&sh);
+    let seeds = vec![good, vec![0x80, 0x03, 0x00, 0x00, 0x01], record(0x15, 0x0303, &[2, 40])];
+    let inputs = Mutator::new(0x5eed_0012, seeds, TLS_TOKENS, &[]);
+    run("ssl2-server-hello", 4000, inputs, |input| {
+        match parse_ssl2_answer(&input.bytes) {
+            Some(ciphers) if ciphers.len() * 3 > input.bytes.len() => Err(format!("{} ciphers", ciphers.len())),
+            Some(_) => Ok(Verdict::Accepted),
+            None => Ok(Verdict::Refused),
+        }
+    });
+}
+
 const RULE_TOKENS: &[&[u8]] = &[
     b"check: true\n",
     b"check: 'tls.version == \"TLSv1_3\"'\n",

@@ -145,6 +145,7 @@ async fn cancelling_records_every_probe_as_cancelled() {
     for id in ["a", "b"] {
         for layer in [
             "legacy",
+            "tls_suites",
             "revocation",
             "heartbleed",
             "ccs_injection",
@@ -173,8 +174,8 @@ async fn cancelling_records_every_probe_as_cancelled() {
         }
     }
     assert_eq!(
-        planned, 16,
-        "tls, legacy, revocation and the five TLS vulnerability probes for each endpoint"
+        planned, 18,
+        "tls, legacy, tls_suites, revocation and the five TLS vulnerability probes for each endpoint"
     );
     assert_eq!(finished, planned);
 }

@@ -17,10 +17,11 @@ async fn each_scenario_fails_exactly_its_expected_transport_rules() {
     let apps: Vec<&str> = strata::lab::app_scenarios().iter().map(|a| a.name).collect();
     assert_eq!(
         lab.manifest.servers.len(),
-        strata::lab::SCENARIOS.len() + 1 + apps.len(),
+        strata::lab::SCENARIOS.len() + strata::lab::openssl::SCENARIOS.len() + apps.len(),
         "{:?}",
         lab.manifest.notes
     );
+    let mut differences = Vec::new();
     for server in lab.manifest.servers.iter().filter(|s| !apps.contains(&s.name.as_str())) {
         let subject = format!("endpoint:{}", server.name);
         let mine: Vec<_> = outcome.audit.findings.iter().filter(|f| f.subject == subject).collect();
@@ -37,10 +38,18 @@ async fn each_scenario_fails_exactly_its_expected_transport_rules() {
             .map(|f| f.rule.as_str())
             .collect();
         let expected: BTreeSet<&str> = server.expected_failures.iter().map(String::as_str).collect();
-        assert_eq!(
-            failed, expected,
-            "{subject}: transport failures differ from the manifest"
-        );
+        if failed != expected {
+            let messages: Vec<String> = mine
+                .iter()
+                .filter(|f| {
+                    f.status == Status::Fail && f.layer == Layer::Transport && !expected.contains(f.rule.as_str())
+                })
+                .map(|f| format!("{}: {}", f.rule, f.message))
+                .collect();
+            differences.push(format!(
+                "{subject}: failed {failed:?}, the manifest says {expected:?}; unexpected: {messages:?}"
+            ));
+        }
         // Nothing live is left unverified when the probe ran.
         let unverified_live: Vec<_> = mine
             .iter()
@@ -49,6 +58,11 @@ async fn each_scenario_fails_exactly_its_expected_transport_rules() {
             .collect();
         assert!(unverified_live.is_empty(), "{subject}: {unverified_live:?}");
     }
+    assert!(
+        differences.is_empty(),
+        "transport failures differ from the manifest:\n{}",
+        differences.join("\n")
+    );
     let good = outcome
         .evidence
         .endpoints

@@ -254,6 +254,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("rulesets/transport.yaml", include_str!("../../rulesets/transport.yaml")),
     ("rulesets/legacy.yaml", include_str!("../../rulesets/legacy.yaml")),
     ("rulesets/tls-vulns.yaml", include_str!("../../rulesets/tls-vulns.yaml")),
+    (
+        "rulesets/tls-suites.yaml",
+        include_str!("../../rulesets/tls-suites.yaml"),
+    ),
     ("rulesets/pinning.yaml", include_str!("../../rulesets/pinning.yaml")),
     (
         "rulesets/app-config.yaml",
@@ -600,7 +604,7 @@ mod tests {
     #[test]
     fn every_builtin_rule_loads() {
         let rules = Ruleset::builtin().unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(rules.rules.len(), 111);
+        assert_eq!(rules.rules.len(), 124);
     }
 
     #[test]

@@ -640,6 +640,7 @@ mod tests {
     fn each_probe_doc_lists_the_top_level_keys_of_its_evidence() {
         let docs = [
             ("legacy", include_str!("../../docs/probes/legacy.md")),
+            ("tls_suites", include_str!("../../docs/probes/tls_suites.md")),
             ("revocation", include_str!("../../docs/probes/revocation.md")),
             ("mtls", include_str!("../../docs/probes/mtls.md")),
             ("enrollment", include_str!("../../docs/probes/enrollment.md")),

@@ -147,10 +147,15 @@ pub const OPENSSL_SCENARIO: &str = "legacy-tls";
 /// Rules the OpenSSL scenario must fail among transport rules.
 pub const OPENSSL_EXPECTED: &[&str] = &[
     "tls-no-legacy-versions",
-    "tls-no-weak-suites",
     "tls-supports-1-3",
     "tls-hsts",
     "tls-hsts-subdomains",
+    "tls-no-beast",
+    "tls-no-null-or-anonymous",
+    "tls-no-logjam",
+    "tls-server-cipher-order",
+    "tls-mozilla-intermediate",
+    "tls-mozilla-old",
     // OpenSSL issues TLS 1.2 session tickets by default.
     "tls12-no-session-tickets",
 ];
@@ -263,7 +268,7 @@ pub struct Lab {
     pub manifest: Manifest,
     stop: CancellationToken,
     tasks: JoinSet<()>,
-    openssl: Option<openssl::OpensslServer>,
+    openssl: Vec<openssl::OpensslServer>,
 }
 
 impl Drop for Lab {
@@ -324,36 +329,41 @@ impl Lab {
                 stop.clone(),
             ));
         }
-        // The legacy scenario: a real OpenSSL, when there is one.
-        let mut openssl_server = None;
+        // The OpenSSL scenarios: a real OpenSSL, when there is one.
+        let mut openssl_servers = Vec::new();
         let mut notes = Vec::new();
         if openssl::available() {
-            let name = server_name(OPENSSL_SCENARIO);
-            let served = pki.issue(LeafKind::Good, &name)?;
-            let chain = manifest_chain(&served)?;
-            let port = if config.base_port == 0 {
-                0
-            } else {
-                config.base_port.saturating_add(SCENARIOS.len() as u16)
-            };
-            // Starting s_server waits (up to 5 s) for it to listen: off the runtime.
-            let addr = SocketAddr::new(config.host, port);
-            let srv = tokio::task::spawn_blocking(move || openssl::start(&served, addr))
-                .await
-                .map_err(|e| format!("openssl scenario: {e}"))??;
-            servers.push(ManifestServer {
-                name: OPENSSL_SCENARIO.into(),
-                description: "openssl s_server: TLS 1.0-1.2, every suite, security level 0, no HSTS".into(),
-                url: format!("https://{}:{}/", config.host, srv.addr.port()),
-                server_name: name,
-                port: srv.addr.port(),
-                default_port: DEFAULT_BASE_PORT + SCENARIOS.len() as u16,
-                expected_failures: OPENSSL_EXPECTED.iter().map(|s| s.to_string()).collect(),
-                chain,
-            });
-            openssl_server = Some(srv);
+            for scenario in openssl::SCENARIOS {
+                let name = server_name(scenario.name);
+                let served = pki.issue(LeafKind::Good, &name)?;
+                let chain = manifest_chain(&served)?;
+                let port = if config.base_port == 0 {
+                    0
+                } else {
+                    config.base_port.saturating_add(scenario.port_offset)
+                };
+                // Starting s_server waits (up to 5 s) for it to listen: off the runtime.
+                let addr = SocketAddr::new(config.host, port);
+                let srv = tokio::task::spawn_blocking(move || openssl::start_scenario(&served, addr, scenario))
+                    .await
+                    .map_err(|e| format!("openssl scenario: {e}"))??;
+                servers.push(ManifestServer {
+                    name: scenario.name.into(),
+                    description: scenario.description.into(),
+                    url: format!("https://{}:{}/", config.host, srv.addr.port()),
+                    server_name: name,
+                    port: srv.addr.port(),
+                    default_port: DEFAULT_BASE_PORT + scenario.port_offset,
+                    expected_failures: scenario.expected_failures.iter().map(|s| s.to_string()).collect(),
+                    chain,
+                });
+                openssl_servers.push(srv);
+            }
         } else {
-            notes.push(format!("`{OPENSSL_SCENARIO}` not started: openssl is not installed"));
+            notes.push(format!(
+                "the openssl scenarios ({}) not started: openssl is not installed",
+                openssl::SCENARIOS.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+            ));
         }
         for app in app_scenarios() {
             let name = server_name(app.name);
@@ -399,14 +409,14 @@ impl Lab {
             manifest,
             stop,
             tasks,
-            openssl: openssl_server,
+            openssl: openssl_servers,
         })
     }
 
     /// Stops every server and waits for them.
     pub async fn stop(mut self) {
         self.stop.cancel();
-        self.openssl = None;
+        self.openssl.clear();
         while self.tasks.join_next().await.is_some() {}
     }
 }

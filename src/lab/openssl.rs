@@ -1,8 +1,10 @@
-//! A lab scenario served by a TLS stack Strata did not write: Debian's
+//! Lab scenarios served by a TLS stack Strata did not write: Debian's
 //! `openssl s_server`, configured the way legacy servers still are
-//! (TLS 1.0–1.2, every cipher suite, security level 0). It shows what the
-//! raw-ClientHello probe finds. When `openssl` is not installed the
-//! scenario is left out of the lab (and the manifest says so).
+//! ([`SCENARIOS`]: every cipher suite at TLS 1.0–1.2; CBC at TLS 1.0 with
+//! 3DES and RC4 when the build has them; DHE with the 1024-bit Oakley
+//! group 2; NULL encryption; and a TLS 1.3-only "modern" one). They show
+//! what the raw-ClientHello probes find. When `openssl` is not installed
+//! the scenarios are left out of the lab (and the manifest says so).
 
 use super::pki::Served;
 use rustls::pki_types::PrivateKeyDer;
@@ -57,9 +59,128 @@ pub fn available() -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// One `openssl s_server` scenario.
+#[derive(Debug, Clone, Copy)]
+pub struct OpensslScenario {
+    /// Scenario (and endpoint) name.
+    pub name: &'static str,
+    /// What it is.
+    pub description: &'static str,
+    /// Its port: the lab's base port plus this.
+    pub port_offset: u16,
+    /// `s_server` arguments besides the certificate and the port; `{dir}`
+    /// is the scenario's directory, which holds `oakley2.pem` (RFC 2409
+    /// group 2 DH parameters) and `rsa.pem`/`rsa.key` (a self-signed
+    /// RSA-2048 certificate, for DHE-RSA suites as `-dcert`).
+    pub args: &'static [&'static str],
+    /// Transport rules the scenario must fail.
+    pub expected_failures: &'static [&'static str],
+}
+
+/// The 1024-bit RFC 2409 Oakley group 2 (the prime most Logjam-vulnerable
+/// servers shared), as `-dhparam` reads it.
+pub const OAKLEY2_PEM: &str = "-----BEGIN DH PARAMETERS-----
+MIGHAoGBAP//////////yQ/aoiFowjTExmKLgNwc0SkCTgiKZ8x0Agu+pjsTmyJR
+Sgh5jjQE3e+VGbPNOkMbMCsKbfJfFDdP4TVtbVHCReSFtXZiXn7G9ExC6aY37WsL
+/1y29Aa37e44a/taiZ+lrp8kEXxLH+ZJKGZR7OZTgf//////////AgEC
+-----END DH PARAMETERS-----
+";
+
+/// Every `openssl s_server` scenario, the first being the original
+/// `legacy-tls` one.
+pub const SCENARIOS: &[OpensslScenario] = &[
+    OpensslScenario {
+        name: "legacy-tls",
+        description: "openssl s_server: TLS 1.0-1.2, every suite, security level 0, no HSTS",
+        port_offset: 11,
+        args: &["-no_tls1_3", "-cipher", "ALL:COMPLEMENTOFALL:@SECLEVEL=0"],
+        expected_failures: super::OPENSSL_EXPECTED,
+    },
+    OpensslScenario {
+        name: "tls10-cbc",
+        description: "openssl s_server: TLS 1.0 (and 1.2/1.3) with CBC suites, 3DES and RC4 when the build has them, server order",
+        port_offset: 12,
+        args: &[
+            "-no_tls1_1",
+            "-serverpref",
+            "-groups",
+            "X25519:P-256:P-384",
+            "-cipher",
+            "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:3DES:RC4:@SECLEVEL=0",
+        ],
+        expected_failures: &[
+            "tls-no-legacy-versions",
+            "tls-no-beast",
+            "tls-hsts",
+            "tls-hsts-subdomains",
+            "tls-mozilla-intermediate",
+        ],
+    },
+    OpensslScenario {
+        name: "dhe-1024",
+        description: "openssl s_server: DHE-RSA with the 1024-bit Oakley group 2 (Logjam), TLS 1.2/1.3",
+        port_offset: 13,
+        args: &[
+            "-no_tls1",
+            "-no_tls1_1",
+            "-cipher",
+            "ECDHE-ECDSA-AES128-GCM-SHA256:DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0",
+            "-dhparam",
+            "{dir}/oakley2.pem",
+            "-dcert",
+            "{dir}/rsa.pem",
+            "-dkey",
+            "{dir}/rsa.key",
+            "-groups",
+            "X25519:P-256:P-384",
+        ],
+        expected_failures: &[
+            "tls-no-logjam",
+            "tls-hsts",
+            "tls-hsts-subdomains",
+            "tls-mozilla-intermediate",
+        ],
+    },
+    OpensslScenario {
+        name: "null-cipher",
+        description: "openssl s_server: a NULL-encryption suite next to a strong one (Debian's OpenSSL has no EXPORT suites left)",
+        port_offset: 14,
+        args: &[
+            "-no_tls1",
+            "-no_tls1_1",
+            "-cipher",
+            "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-NULL-SHA:@SECLEVEL=0",
+            "-groups",
+            "X25519:P-256:P-384",
+        ],
+        expected_failures: &[
+            "tls-no-null-or-anonymous",
+            "tls-hsts",
+            "tls-hsts-subdomains",
+            "tls-mozilla-intermediate",
+            "tls-mozilla-old",
+            "tls-server-cipher-order",
+        ],
+    },
+    OpensslScenario {
+        name: "modern-tls13",
+        description: "openssl s_server: TLS 1.3 only, x25519/P-256/P-384 (Mozilla modern)",
+        port_offset: 15,
+        args: &["-no_tls1", "-no_tls1_1", "-no_tls1_2", "-groups", "X25519:P-256:P-384"],
+        expected_failures: &["tls-hsts", "tls-hsts-subdomains"],
+    },
+];
+
 /// Starts `openssl s_server` with `served` on `addr` (port 0: a free port)
 /// and waits (at most 5 s) until it accepts connections.
 pub fn start(served: &Served, addr: SocketAddr) -> Result<OpensslServer, String> {
+    start_scenario(served, addr, &SCENARIOS[0])
+}
+
+/// Starts the `openssl s_server` of `scenario` with `served` on `addr`
+/// (port 0: a free port) and waits (at most 5 s) until it accepts
+/// connections.
+pub fn start_scenario(served: &Served, addr: SocketAddr, scenario: &OpensslScenario) -> Result<OpensslServer, String> {
     let dir = std::env::temp_dir().join(format!(
         "strata-lab-openssl-{}-{}",
         std::process::id(),
@@ -84,6 +205,34 @@ pub fn start(served: &Served, addr: SocketAddr) -> Result<OpensslServer, String>
         PrivateKeyDer::Pkcs8(k) => write("key.pem", &pem("PRIVATE KEY", k.secret_pkcs8_der()))?,
         _ => return Err("openssl scenario: the lab key is not PKCS#8".into()),
     };
+    write("oakley2.pem", OAKLEY2_PEM)?;
+    let dir_text = dir.display().to_string();
+    let args: Vec<String> = scenario.args.iter().map(|a| a.replace("{dir}", &dir_text)).collect();
+    if scenario.args.iter().any(|a| a.contains("{dir}/rsa.")) {
+        let made = Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-subj",
+                "/CN=lab-rsa",
+                "-days",
+                "30",
+            ])
+            .arg("-keyout")
+            .arg(dir.join("rsa.key"))
+            .arg("-out")
+            .arg(dir.join("rsa.pem"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map_err(|e| format!("openssl scenario: cannot run openssl req: {e}"))?;
+        if !made.success() {
+            return Err(format!("openssl scenario `{}`: openssl req failed", scenario.name));
+        }
+    }
     // Pick the port now when asked for a free one: s_server cannot report it.
     let addr = if addr.port() == 0 {
         let l = std::net::TcpListener::bind(addr).map_err(|e| format!("openssl scenario: {e}"))?;
@@ -98,8 +247,8 @@ pub fn start(served: &Served, addr: SocketAddr) -> Result<OpensslServer, String>
     let mut child = Command::new("sh")
         .args(["-c", guard, "sh"])
         .env("STRATA_LAB_DIR", &dir)
-        .args(["s_server", "-accept", &addr.to_string(), "-www", "-quiet", "-no_tls1_3"])
-        .args(["-cipher", "ALL:COMPLEMENTOFALL:@SECLEVEL=0"])
+        .args(["s_server", "-accept", &addr.to_string(), "-www", "-quiet"])
+        .args(&args)
         .arg("-cert")
         .arg(&cert)
         .arg("-cert_chain")

@@ -25,10 +25,13 @@
 //!    1.2, or at the highest accepted version when TLS 1.2 is not accepted;
 //! 3. one downgraded hello carrying `TLS_FALLBACK_SCSV` (RFC 7507).
 //!
-//! Limits: SSL 2.0 and TLS 1.3 are not probed (an SSLv2 answer is reported as
+//! Limits: SSL 2.0 is not probed here (an SSLv2 answer is reported as
 //! [`HelloAnswer::Garbage`]); a server is judged only on what it chooses from
 //! the offered lists, so a suite outside those lists is never seen; SSL 3.0
-//! hellos carry no extensions (so no SNI, like real SSL 3.0 clients).
+//! hellos carry no extensions (so no SNI, like real SSL 3.0 clients). The
+//! full enumeration of every suite, TLS 1.3 suites, groups and SSL 2.0 is
+//! [`super::enumerate`]'s; the suite attributes (and so the weak classes
+//! here) come from the registry in [`super::tls_suites`].
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -36,6 +39,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+use super::tls_suites::{self, Cipher, Suite};
 
 /// Protocol versions probed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -123,14 +128,17 @@ impl SuiteClass {
 
     /// The IANA ids of the suites in this class, in offering order.
     pub fn suites(self) -> Vec<u16> {
-        SUITES.iter().filter(|s| s.class_member(self)).map(|s| s.id).collect()
+        offered().filter(|s| class_member(s, self)).map(|s| s.id).collect()
     }
 }
 
 /// The IANA registry name of a suite this module knows, e.g.
 /// `TLS_RSA_WITH_AES_128_CBC_SHA` for 0x002F.
+///
+/// Every suite of the registry ([`super::tls_suites`]) is known, TLS 1.3
+/// ones included.
 pub fn suite_name(id: u16) -> Option<&'static str> {
-    SUITES.iter().find(|s| s.id == id).map(|s| s.name)
+    tls_suites::name(id)
 }
 
 /// What the server answered to one ClientHello.
@@ -215,207 +223,48 @@ pub struct LegacyScan {
 // Cipher-suite table
 // ---------------------------------------------------------------------------
 
-/// Key exchange of a suite.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kx {
-    /// Ephemeral ECDH or DH: forward secret.
-    Ephemeral,
-    /// Static RSA key transport or static (EC)DH: not forward secret.
-    Static,
-    /// Anonymous DH/ECDH: no server authentication.
-    Anon,
+/// Whether a suite is NULL-encrypting, EXPORT grade or anonymous.
+fn null_export_anon(s: &Suite) -> bool {
+    s.cipher == Cipher::Null || s.export || s.anonymous()
 }
 
-/// Bulk cipher of a suite.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Enc {
-    /// AES-GCM, AES-CCM, ChaCha20-Poly1305.
-    Aead,
-    /// AES, Camellia or SEED in CBC mode.
-    Cbc,
-    Rc4,
-    /// 3DES-EDE or single DES (CBC).
-    Des,
-    Null,
-}
-
-/// One cipher suite: IANA id and name, key exchange, cipher, EXPORT grade,
-/// and whether it is defined only from TLS 1.2 on (AEAD and SHA-256/384 MACs).
-struct Suite {
-    id: u16,
-    name: &'static str,
-    kx: Kx,
-    enc: Enc,
-    export: bool,
-    tls12_only: bool,
-}
-
-impl Suite {
-    fn null_export_anon(&self) -> bool {
-        self.enc == Enc::Null || self.export || self.kx == Kx::Anon
-    }
-
-    fn class_member(&self, class: SuiteClass) -> bool {
-        let nea = self.null_export_anon();
-        match class {
-            SuiteClass::NullOrExportOrAnon => nea,
-            SuiteClass::NoForwardSecrecy => !nea && self.kx == Kx::Static,
-            SuiteClass::Cbc => !nea && self.enc == Enc::Cbc,
-            SuiteClass::Rc4 => !nea && self.enc == Enc::Rc4,
-            SuiteClass::TripleDes => !nea && self.enc == Enc::Des,
-        }
-    }
-
-    fn valid_in(&self, version: LegacyVersion) -> bool {
-        !self.tls12_only || version >= LegacyVersion::Tls1_2
+/// Class membership, from the suite registry's attributes.
+fn class_member(s: &Suite, class: SuiteClass) -> bool {
+    let nea = null_export_anon(s);
+    let des = matches!(s.cipher, Cipher::Des | Cipher::TripleDes);
+    match class {
+        SuiteClass::NullOrExportOrAnon => nea,
+        SuiteClass::NoForwardSecrecy => !nea && !s.forward_secret(),
+        SuiteClass::Cbc => !nea && s.cipher.cbc() && !des,
+        SuiteClass::Rc4 => !nea && s.cipher == Cipher::Rc4,
+        SuiteClass::TripleDes => !nea && des,
     }
 }
 
-const fn suite(id: u16, name: &'static str, kx: Kx, enc: Enc, tls12_only: bool) -> Suite {
-    Suite {
-        id,
-        name,
-        kx,
-        enc,
-        export: false,
-        tls12_only,
-    }
+fn valid_in(s: &Suite, version: LegacyVersion) -> bool {
+    s.valid_at(version.wire())
 }
 
-const fn export(id: u16, name: &'static str, kx: Kx) -> Suite {
-    Suite {
-        id,
-        name,
-        kx,
-        enc: Enc::Des,
-        export: true,
-        tls12_only: false,
-    }
-}
-
-use Enc::{Aead, Cbc, Des, Null, Rc4};
-use Kx::{Anon, Ephemeral, Static};
-
-/// Every suite this module offers, with ids and names from the IANA "TLS
-/// Cipher Suites" registry, in offering order (modern first, so that a
-/// version probe is answered with the server's best choice among them).
-/// SSL 3.0 uses the same ids (`SSL_*` names).
-const SUITES: &[Suite] = &[
-    // Forward-secret AEAD (TLS 1.2): not weak, offered in version probes only.
-    suite(0xC02B, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", Ephemeral, Aead, true),
-    suite(0xC02C, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", Ephemeral, Aead, true),
-    suite(0xC02F, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", Ephemeral, Aead, true),
-    suite(0xC030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", Ephemeral, Aead, true),
-    suite(
-        0xCCA9,
-        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-        Ephemeral,
-        Aead,
-        true,
-    ),
-    suite(
-        0xCCA8,
-        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-        Ephemeral,
-        Aead,
-        true,
-    ),
-    suite(0x009E, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", Ephemeral, Aead, true),
-    suite(0x009F, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", Ephemeral, Aead, true),
-    suite(
-        0xCCAA,
-        "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-        Ephemeral,
-        Aead,
-        true,
-    ),
-    // Forward-secret CBC: class Cbc.
-    suite(0xC023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", Ephemeral, Cbc, true),
-    suite(0xC024, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", Ephemeral, Cbc, true),
-    suite(0xC027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", Ephemeral, Cbc, true),
-    suite(0xC028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", Ephemeral, Cbc, true),
-    suite(0xC009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", Ephemeral, Cbc, false),
-    suite(0xC00A, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", Ephemeral, Cbc, false),
-    suite(0xC013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", Ephemeral, Cbc, false),
-    suite(0xC014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", Ephemeral, Cbc, false),
-    suite(0x0067, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256", Ephemeral, Cbc, true),
-    suite(0x006B, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256", Ephemeral, Cbc, true),
-    suite(0x0033, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA", Ephemeral, Cbc, false),
-    suite(0x0039, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA", Ephemeral, Cbc, false),
-    suite(0x0045, "TLS_DHE_RSA_WITH_CAMELLIA_128_CBC_SHA", Ephemeral, Cbc, false),
-    suite(0x0088, "TLS_DHE_RSA_WITH_CAMELLIA_256_CBC_SHA", Ephemeral, Cbc, false),
-    suite(0x0032, "TLS_DHE_DSS_WITH_AES_128_CBC_SHA", Ephemeral, Cbc, false),
-    suite(0x0038, "TLS_DHE_DSS_WITH_AES_256_CBC_SHA", Ephemeral, Cbc, false),
-    // Static RSA key transport: class NoForwardSecrecy (CBC ones also Cbc).
-    suite(0x009C, "TLS_RSA_WITH_AES_128_GCM_SHA256", Static, Aead, true),
-    suite(0x009D, "TLS_RSA_WITH_AES_256_GCM_SHA384", Static, Aead, true),
-    suite(0xC09C, "TLS_RSA_WITH_AES_128_CCM", Static, Aead, true),
-    suite(0xC09D, "TLS_RSA_WITH_AES_256_CCM", Static, Aead, true),
-    suite(0x003C, "TLS_RSA_WITH_AES_128_CBC_SHA256", Static, Cbc, true),
-    suite(0x003D, "TLS_RSA_WITH_AES_256_CBC_SHA256", Static, Cbc, true),
-    suite(0x002F, "TLS_RSA_WITH_AES_128_CBC_SHA", Static, Cbc, false),
-    suite(0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA", Static, Cbc, false),
-    suite(0x0041, "TLS_RSA_WITH_CAMELLIA_128_CBC_SHA", Static, Cbc, false),
-    suite(0x0084, "TLS_RSA_WITH_CAMELLIA_256_CBC_SHA", Static, Cbc, false),
-    suite(0x0096, "TLS_RSA_WITH_SEED_CBC_SHA", Static, Cbc, false),
-    // Static ECDH (certificate key is the key-exchange key): NoForwardSecrecy.
-    suite(0xC02D, "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256", Static, Aead, true),
-    suite(0xC031, "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256", Static, Aead, true),
-    suite(0xC004, "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA", Static, Cbc, false),
-    suite(0xC005, "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA", Static, Cbc, false),
-    suite(0xC00E, "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA", Static, Cbc, false),
-    suite(0xC00F, "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA", Static, Cbc, false),
-    // RC4: class Rc4 (static ones also NoForwardSecrecy).
-    suite(0xC011, "TLS_ECDHE_RSA_WITH_RC4_128_SHA", Ephemeral, Rc4, false),
-    suite(0xC007, "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA", Ephemeral, Rc4, false),
-    suite(0x0005, "TLS_RSA_WITH_RC4_128_SHA", Static, Rc4, false),
-    suite(0x0004, "TLS_RSA_WITH_RC4_128_MD5", Static, Rc4, false),
-    suite(0xC00C, "TLS_ECDH_RSA_WITH_RC4_128_SHA", Static, Rc4, false),
-    suite(0xC002, "TLS_ECDH_ECDSA_WITH_RC4_128_SHA", Static, Rc4, false),
-    // 3DES and single DES: class TripleDes (static ones also NoForwardSecrecy).
-    suite(0xC012, "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", Ephemeral, Des, false),
-    suite(0xC008, "TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA", Ephemeral, Des, false),
-    suite(0x0016, "TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA", Ephemeral, Des, false),
-    suite(0x0013, "TLS_DHE_DSS_WITH_3DES_EDE_CBC_SHA", Ephemeral, Des, false),
-    suite(0x000A, "TLS_RSA_WITH_3DES_EDE_CBC_SHA", Static, Des, false),
-    suite(0xC00D, "TLS_ECDH_RSA_WITH_3DES_EDE_CBC_SHA", Static, Des, false),
-    suite(0xC003, "TLS_ECDH_ECDSA_WITH_3DES_EDE_CBC_SHA", Static, Des, false),
-    suite(0x0015, "TLS_DHE_RSA_WITH_DES_CBC_SHA", Ephemeral, Des, false),
-    suite(0x0012, "TLS_DHE_DSS_WITH_DES_CBC_SHA", Ephemeral, Des, false),
-    suite(0x0009, "TLS_RSA_WITH_DES_CBC_SHA", Static, Des, false),
-    // NULL encryption: class NullOrExportOrAnon.
-    suite(0x0002, "TLS_RSA_WITH_NULL_SHA", Static, Null, false),
-    suite(0x0001, "TLS_RSA_WITH_NULL_MD5", Static, Null, false),
-    suite(0x003B, "TLS_RSA_WITH_NULL_SHA256", Static, Null, true),
-    suite(0xC010, "TLS_ECDHE_RSA_WITH_NULL_SHA", Ephemeral, Null, false),
-    suite(0xC006, "TLS_ECDHE_ECDSA_WITH_NULL_SHA", Ephemeral, Null, false),
-    suite(0xC015, "TLS_ECDH_anon_WITH_NULL_SHA", Anon, Null, false),
-    // EXPORT grade (40-bit; RFC 4346 forbids offering them from TLS 1.1 on,
-    // but a scanner offers them anyway to see whether the server picks one).
-    export(0x0003, "TLS_RSA_EXPORT_WITH_RC4_40_MD5", Static),
-    export(0x0006, "TLS_RSA_EXPORT_WITH_RC2_CBC_40_MD5", Static),
-    export(0x0008, "TLS_RSA_EXPORT_WITH_DES40_CBC_SHA", Static),
-    export(0x0014, "TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA", Ephemeral),
-    export(0x0011, "TLS_DHE_DSS_EXPORT_WITH_DES40_CBC_SHA", Ephemeral),
-    export(0x0017, "TLS_DH_anon_EXPORT_WITH_RC4_40_MD5", Anon),
-    export(0x0019, "TLS_DH_anon_EXPORT_WITH_DES40_CBC_SHA", Anon),
-    // Anonymous (unauthenticated) DH/ECDH.
-    suite(0xC018, "TLS_ECDH_anon_WITH_AES_128_CBC_SHA", Anon, Cbc, false),
-    suite(0xC019, "TLS_ECDH_anon_WITH_AES_256_CBC_SHA", Anon, Cbc, false),
-    suite(0xC016, "TLS_ECDH_anon_WITH_RC4_128_SHA", Anon, Rc4, false),
-    suite(0xC017, "TLS_ECDH_anon_WITH_3DES_EDE_CBC_SHA", Anon, Des, false),
-    suite(0x00A6, "TLS_DH_anon_WITH_AES_128_GCM_SHA256", Anon, Aead, true),
-    suite(0x00A7, "TLS_DH_anon_WITH_AES_256_GCM_SHA384", Anon, Aead, true),
-    suite(0x006C, "TLS_DH_anon_WITH_AES_128_CBC_SHA256", Anon, Cbc, true),
-    suite(0x006D, "TLS_DH_anon_WITH_AES_256_CBC_SHA256", Anon, Cbc, true),
-    suite(0x0034, "TLS_DH_anon_WITH_AES_128_CBC_SHA", Anon, Cbc, false),
-    suite(0x003A, "TLS_DH_anon_WITH_AES_256_CBC_SHA", Anon, Cbc, false),
-    suite(0x0046, "TLS_DH_anon_WITH_CAMELLIA_128_CBC_SHA", Anon, Cbc, false),
-    suite(0x0089, "TLS_DH_anon_WITH_CAMELLIA_256_CBC_SHA", Anon, Cbc, false),
-    suite(0x0018, "TLS_DH_anon_WITH_RC4_128_MD5", Anon, Rc4, false),
-    suite(0x001B, "TLS_DH_anon_WITH_3DES_EDE_CBC_SHA", Anon, Des, false),
-    suite(0x001A, "TLS_DH_anon_WITH_DES_CBC_SHA", Anon, Des, false),
+/// The ids this module offers, in offering order (modern first, so that a
+/// version probe is answered with the server's best choice among them):
+/// forward-secret AEAD, forward-secret CBC, static RSA, static ECDH, RC4,
+/// 3DES/DES, NULL, EXPORT, anonymous. Their attributes come from the suite
+/// registry ([`super::tls_suites`]); the full enumeration
+/// ([`super::enumerate`]) offers the whole registry instead.
+const OFFERED: &[u16] = &[
+    0xC02B, 0xC02C, 0xC02F, 0xC030, 0xCCA9, 0xCCA8, 0x009E, 0x009F, 0xCCAA, 0xC023, 0xC024, 0xC027, 0xC028, 0xC009,
+    0xC00A, 0xC013, 0xC014, 0x0067, 0x006B, 0x0033, 0x0039, 0x0045, 0x0088, 0x0032, 0x0038, 0x009C, 0x009D, 0xC09C,
+    0xC09D, 0x003C, 0x003D, 0x002F, 0x0035, 0x0041, 0x0084, 0x0096, 0xC02D, 0xC031, 0xC004, 0xC005, 0xC00E, 0xC00F,
+    0xC011, 0xC007, 0x0005, 0x0004, 0xC00C, 0xC002, 0xC012, 0xC008, 0x0016, 0x0013, 0x000A, 0xC00D, 0xC003, 0x0015,
+    0x0012, 0x0009, 0x0002, 0x0001, 0x003B, 0xC010, 0xC006, 0xC015, 0x0003, 0x0006, 0x0008, 0x0014, 0x0011, 0x0017,
+    0x0019, 0xC018, 0xC019, 0xC016, 0xC017, 0x00A6, 0x00A7, 0x006C, 0x006D, 0x0034, 0x003A, 0x0046, 0x0089, 0x0018,
+    0x001B, 0x001A,
 ];
+
+/// The registry entries of [`OFFERED`], in its order.
+fn offered() -> impl Iterator<Item = &'static Suite> {
+    OFFERED.iter().filter_map(|id| tls_suites::suite(*id))
+}
 
 /// `TLS_EMPTY_RENEGOTIATION_INFO_SCSV` (RFC 5746), sent in SSL 3.0 hellos,
 /// which cannot carry the extension.
@@ -428,18 +277,16 @@ const ALERT_INAPPROPRIATE_FALLBACK: u8 = 86;
 /// The suites of a version probe: every suite valid in `version` except the
 /// NULL/EXPORT/anonymous ones, as a real (if very permissive) client offers.
 pub fn version_suites(version: LegacyVersion) -> Vec<u16> {
-    SUITES
-        .iter()
-        .filter(|s| !s.null_export_anon() && s.valid_in(version))
+    offered()
+        .filter(|s| !null_export_anon(s) && valid_in(s, version))
         .map(|s| s.id)
         .collect()
 }
 
 /// The suites of a class probe at `version`.
 fn class_suites(class: SuiteClass, version: LegacyVersion) -> Vec<u16> {
-    SUITES
-        .iter()
-        .filter(|s| s.class_member(class) && s.valid_in(version))
+    offered()
+        .filter(|s| class_member(s, class) && valid_in(s, version))
         .map(|s| s.id)
         .collect()
 }
@@ -538,6 +385,34 @@ pub fn compression_hello(version: LegacyVersion, suites: &[u16], server_name: Op
     build_hello(version, suites, server_name, false, &[1, 0])
 }
 
+/// What a ClientHello built by [`client_hello_with`] offers beyond its
+/// version and suites.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HelloOptions<'a> {
+    /// End the suite list with `TLS_FALLBACK_SCSV`.
+    pub fallback_scsv: bool,
+    /// Offer DEFLATE before null compression.
+    pub deflate: bool,
+    /// The `supported_groups` offered (default: x25519, secp256r1,
+    /// secp384r1, secp521r1).
+    pub groups: Option<&'a [u16]>,
+    /// The TLS 1.2 `signature_algorithms` offered (default: a broad list
+    /// of ECDSA, RSA-PSS, Ed25519, RSA PKCS#1 and DSA schemes).
+    pub signature_algorithms: Option<&'a [u16]>,
+}
+
+/// Like [`client_hello`], with the groups, signature algorithms,
+/// fallback signal and compression of `options`.
+pub fn client_hello_with(
+    version: LegacyVersion,
+    suites: &[u16],
+    server_name: Option<&str>,
+    options: &HelloOptions<'_>,
+) -> Vec<u8> {
+    let compression: &[u8] = if options.deflate { &[1, 0] } else { &[0] };
+    build_hello_with(version, suites, server_name, options, compression)
+}
+
 fn build_hello(
     version: LegacyVersion,
     suites: &[u16],
@@ -545,6 +420,21 @@ fn build_hello(
     fallback_scsv: bool,
     compression: &[u8],
 ) -> Vec<u8> {
+    let options = HelloOptions {
+        fallback_scsv,
+        ..HelloOptions::default()
+    };
+    build_hello_with(version, suites, server_name, &options, compression)
+}
+
+fn build_hello_with(
+    version: LegacyVersion,
+    suites: &[u16],
+    server_name: Option<&str>,
+    options: &HelloOptions<'_>,
+    compression: &[u8],
+) -> Vec<u8> {
+    let fallback_scsv = options.fallback_scsv;
     let mut list: Vec<u16> = suites.iter().copied().take(MAX_HELLO_SUITES).collect();
     if version == LegacyVersion::Ssl3 && !list.contains(&SCSV_RENEGOTIATION) {
         list.push(SCSV_RENEGOTIATION);
@@ -566,10 +456,10 @@ fn build_hello(
 
     if version >= LegacyVersion::Tls1_0 {
         let mut ext = Vec::with_capacity(256);
-        put_sni_and_groups(&mut ext, server_name);
+        put_sni_and_groups(&mut ext, server_name, options.groups.unwrap_or(&GROUPS));
         put_extension(&mut ext, 0x000B, &[1, 0]); // uncompressed points
         if version >= LegacyVersion::Tls1_2 {
-            put_signature_algorithms(&mut ext);
+            put_signature_algorithms(&mut ext, options.signature_algorithms.unwrap_or(&SIGNATURE_ALGORITHMS));
         }
         put_extension(&mut ext, 0xFF01, &[0]); // renegotiation_info, initial
         put_extension(&mut ext, 0x0017, &[]); // extended_master_secret (RFC 7627)
@@ -601,7 +491,7 @@ fn build_hello(
 
 /// Appends `server_name` (when `server_name` is a DNS name) and
 /// `supported_groups`.
-fn put_sni_and_groups(ext: &mut Vec<u8>, server_name: Option<&str>) {
+fn put_sni_and_groups(ext: &mut Vec<u8>, server_name: Option<&str>, groups_offered: &[u16]) {
     if let Some(name) = server_name.and_then(sni_name) {
         let mut data = Vec::with_capacity(name.len() + 5);
         put_len16(&mut data, name.len() + 3);
@@ -610,20 +500,22 @@ fn put_sni_and_groups(ext: &mut Vec<u8>, server_name: Option<&str>) {
         data.extend_from_slice(name.as_bytes());
         put_extension(ext, 0x0000, &data);
     }
-    let mut groups = Vec::with_capacity(GROUPS.len() * 2 + 2);
-    put_len16(&mut groups, GROUPS.len() * 2);
-    for group in GROUPS {
-        put_u16(&mut groups, group);
+    let groups_offered = groups_offered.get(..groups_offered.len().min(256)).unwrap_or_default();
+    let mut groups = Vec::with_capacity(groups_offered.len() * 2 + 2);
+    put_len16(&mut groups, groups_offered.len() * 2);
+    for group in groups_offered {
+        put_u16(&mut groups, *group);
     }
     put_extension(ext, 0x000A, &groups);
 }
 
-/// Appends `signature_algorithms` ([`SIGNATURE_ALGORITHMS`]).
-fn put_signature_algorithms(ext: &mut Vec<u8>) {
-    let mut algs = Vec::with_capacity(SIGNATURE_ALGORITHMS.len() * 2 + 2);
-    put_len16(&mut algs, SIGNATURE_ALGORITHMS.len() * 2);
-    for alg in SIGNATURE_ALGORITHMS {
-        put_u16(&mut algs, alg);
+/// Appends `signature_algorithms` (at most 256 of `offered`).
+fn put_signature_algorithms(ext: &mut Vec<u8>, offered: &[u16]) {
+    let offered = offered.get(..offered.len().min(256)).unwrap_or_default();
+    let mut algs = Vec::with_capacity(offered.len() * 2 + 2);
+    put_len16(&mut algs, offered.len() * 2);
+    for alg in offered {
+        put_u16(&mut algs, *alg);
     }
     put_extension(ext, 0x000D, &algs);
 }
@@ -638,25 +530,52 @@ pub const TLS13_SUITES: [u16; 5] = [0x1301, 0x1302, 0x1303, 0x1304, 0x1305];
 /// answers with a ServerHello (or a HelloRetryRequest, which is one too)
 /// whose `supported_versions` says 0x0304.
 pub fn tls13_client_hello(server_name: Option<&str>) -> Vec<u8> {
+    tls13_client_hello_with(server_name, &TLS13_SUITES, &GROUPS, Some(0x001D))
+}
+
+/// A TLS 1.3 ClientHello offering `suites` (at most 256) and `groups` in
+/// `supported_groups`, with a key share for `key_share` when it is x25519
+/// (0x001D: 32 bytes) or x448 (0x001E: 56 bytes), whose public values may
+/// be any bytes, and an empty key share list otherwise: a server that
+/// supports one of `groups` then answers with a HelloRetryRequest naming it.
+pub fn tls13_client_hello_with(
+    server_name: Option<&str>,
+    suites: &[u16],
+    groups: &[u16],
+    key_share: Option<u16>,
+) -> Vec<u8> {
+    let suites = suites.get(..suites.len().min(256)).unwrap_or_default();
     let mut body = Vec::with_capacity(512);
     put_u16(&mut body, 0x0303);
     body.extend_from_slice(&client_random());
     body.push(32);
     body.extend_from_slice(&client_random());
-    put_len16(&mut body, TLS13_SUITES.len() * 2);
-    for id in TLS13_SUITES {
-        put_u16(&mut body, id);
+    put_len16(&mut body, suites.len() * 2);
+    for id in suites {
+        put_u16(&mut body, *id);
     }
     body.extend_from_slice(&[1, 0]);
     let mut ext = Vec::with_capacity(256);
-    put_sni_and_groups(&mut ext, server_name);
-    put_signature_algorithms(&mut ext);
+    put_sni_and_groups(&mut ext, server_name, groups);
+    put_signature_algorithms(&mut ext, &SIGNATURE_ALGORITHMS);
     put_extension(&mut ext, 0x002B, &[2, 0x03, 0x04]); // supported_versions: TLS 1.3
-    let mut share = Vec::with_capacity(40);
-    put_len16(&mut share, 36);
-    put_u16(&mut share, 0x001D); // x25519
-    put_len16(&mut share, 32);
-    share.extend_from_slice(&client_random());
+    let key_len = match key_share {
+        Some(0x001D) => 32,
+        Some(0x001E) => 56,
+        _ => 0,
+    };
+    let mut share = Vec::with_capacity(key_len + 8);
+    if let Some(group) = key_share.filter(|_| key_len > 0) {
+        put_len16(&mut share, key_len + 4);
+        put_u16(&mut share, group);
+        put_len16(&mut share, key_len);
+        while share.len() < key_len + 6 {
+            share.extend_from_slice(&client_random());
+        }
+        share.truncate(key_len + 6);
+    } else {
+        put_len16(&mut share, 0);
+    }
     put_extension(&mut ext, 0x0033, &share); // key_share
     put_extension(&mut ext, 0x002D, &[1, 1]); // psk_key_exchange_modes: psk_dhe_ke
     put_len16(&mut body, ext.len());
@@ -1724,7 +1643,8 @@ mod tests {
     #[test]
     fn suite_table_is_consistent() {
         let mut ids = BTreeSet::new();
-        for s in SUITES {
+        assert_eq!(offered().count(), OFFERED.len(), "every offered id is in the registry");
+        for s in offered() {
             assert!(ids.insert(s.id), "duplicate {:#06x}", s.id);
             assert!(s.name.starts_with("TLS_"), "{}", s.name);
             let tls12 = s.name.contains("GCM")
@@ -1734,7 +1654,7 @@ mod tests {
                 || s.name.ends_with("SHA384");
             assert_eq!(tls12, s.tls12_only, "{}", s.name);
             let nea = s.name.contains("NULL") || s.name.contains("EXPORT") || s.name.contains("anon");
-            assert_eq!(nea, s.null_export_anon(), "{}", s.name);
+            assert_eq!(nea, null_export_anon(s), "{}", s.name);
         }
         for class in SuiteClass::ALL {
             assert!(!class.suites().is_empty(), "{class:?}");

@@ -13,11 +13,13 @@ pub mod cleartext;
 pub mod deadline;
 pub mod diagnose;
 pub mod enrollment;
+pub mod enumerate;
 pub mod exchange;
 pub mod http;
 pub mod jwt;
 pub mod legacy;
 pub mod legacy_probe;
+pub mod mozilla;
 pub mod mtls;
 pub mod rate_limit;
 pub mod raw_chain;
@@ -27,6 +29,8 @@ pub mod runner;
 pub mod signing;
 pub mod surface;
 pub mod tls;
+pub mod tls_suites;
+pub mod tls_suites_probe;
 pub mod verify;
 pub mod vulns;
 pub mod vulns_probe;
@@ -180,6 +184,13 @@ pub trait EndpointProbe: Send + Sync {
         decl: &'a crate::model::Endpoint,
         cx: &'a ProbeContext,
     ) -> BoxFuture<'a, Result<serde_json::Value, ProbeFailure>>;
+    /// The probe's overall time limit, given the run's `configured` one
+    /// (`--timeout`). Default: `configured`; a probe that by design makes
+    /// many connections one after another (the suite enumeration) asks
+    /// for more.
+    fn time_budget(&self, configured: Duration) -> Duration {
+        configured
+    }
     /// Stores an outcome of this probe into the endpoint's evidence.
     /// Default: under [`EndpointProbe::name`] in `layers`.
     fn record(&self, into: &mut EndpointEvidence, outcome: Observation<serde_json::Value>) {

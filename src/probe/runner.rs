@@ -316,7 +316,8 @@ async fn run_one(p: Planned, shared: Arc<Shared>) -> Observation<serde_json::Val
     };
     // 3. Now the probe really starts, and so does its deadline.
     shared.send(ProgressEvent::Started { probe: p.id() });
-    let deadline = tokio::time::Instant::now() + shared.probe_timeout;
+    let budget = p.probe.time_budget(shared.probe_timeout);
+    let deadline = tokio::time::Instant::now() + budget;
     let work = {
         let (target, decl, probe, cx) = (p.target.clone(), p.decl.clone(), p.probe.clone(), shared.cx.clone());
         tokio::spawn(super::deadline::scope(deadline, async move {
@@ -337,7 +338,7 @@ async fn run_one(p: Planned, shared: Arc<Shared>) -> Observation<serde_json::Val
                 abort.abort();
                 Observation::Error(ProbeFailure::new(
                     "timeout",
-                    format!("the probe did not finish within {:?}", shared.probe_timeout),
+                    format!("the probe did not finish within {budget:?}"),
                 ))
             }
         },
