@@ -114,6 +114,8 @@ pub const SCENARIOS: &[OpensslScenario] = &[
             "tls-hsts",
             "tls-hsts-subdomains",
             "tls-mozilla-intermediate",
+            // OpenSSL issues TLS 1.2 session tickets by default.
+            "tls12-no-session-tickets",
         ],
     },
     OpensslScenario {
@@ -139,6 +141,8 @@ pub const SCENARIOS: &[OpensslScenario] = &[
             "tls-hsts",
             "tls-hsts-subdomains",
             "tls-mozilla-intermediate",
+            // OpenSSL issues TLS 1.2 session tickets by default.
+            "tls12-no-session-tickets",
         ],
     },
     OpensslScenario {
@@ -158,6 +162,8 @@ pub const SCENARIOS: &[OpensslScenario] = &[
             "tls-hsts",
             "tls-hsts-subdomains",
             "tls-mozilla-intermediate",
+            // OpenSSL issues TLS 1.2 session tickets by default.
+            "tls12-no-session-tickets",
             "tls-mozilla-old",
             "tls-server-cipher-order",
         ],

@@ -175,6 +175,7 @@ impl EndpointProbe for RenegotiationProbe {
     fn facts_shape(&self, _kind: &str) -> Shape {
         Shape::object([
             ("tested", Shape::Bool),
+            ("tls12", Shape::Bool),
             ("client_initiated_accepted", Shape::nullable(Shape::Bool)),
             ("reason", Shape::String),
         ])

@@ -85,6 +85,18 @@ pub async fn check(addr: SocketAddr, server_name: Option<&str>, io: Duration) ->
             connections,
         });
     }
+    if super::refuses_legacy_versions(&why) {
+        // The early-CCS flaw is in TLS 1.2 and lower handshakes only.
+        return Ok(CcsInjection {
+            verdict: Verdict::NotApplicable,
+            version: "none".into(),
+            answer: format!(
+                "the server refuses TLS 1.2 and 1.0, where the flaw exists ({})",
+                why.join("; ")
+            ),
+            connections: why.len() as u32,
+        });
+    }
     Err(VulnError::Flight(why.join("; ")))
 }
 

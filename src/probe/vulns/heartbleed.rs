@@ -90,6 +90,21 @@ pub async fn check(addr: SocketAddr, server_name: Option<&str>, io: Duration) ->
             connections,
         });
     }
+    if super::refuses_legacy_versions(&why) {
+        // Heartbeats exist only up to TLS 1.2: a server that refuses those
+        // versions (a TLS 1.3-only server) cannot leak through them.
+        return Ok(Heartbleed {
+            verdict: Verdict::NotApplicable,
+            heartbeat_negotiated: false,
+            version: "none".into(),
+            answer: format!(
+                "the server refuses TLS 1.2 and 1.0, where heartbeats exist ({})",
+                why.join("; ")
+            ),
+            response_bytes: None,
+            connections: why.len() as u32,
+        });
+    }
     Err(VulnError::Flight(why.join("; ")))
 }
 

@@ -495,6 +495,13 @@ pub fn record(content_type: u8, version: u16, body: &[u8]) -> Vec<u8> {
 /// servers that refuse 1.2, as old vulnerable ones may).
 pub const TRY_VERSIONS: [LegacyVersion; 2] = [LegacyVersion::Tls1_2, LegacyVersion::Tls1_0];
 
+/// Whether every attempt (one reason per version in [`TRY_VERSIONS`]) was
+/// refused with a protocol_version alert: the server speaks TLS, but none
+/// of the versions a TLS ≤ 1.2 flaw lives in.
+pub fn refuses_legacy_versions(why: &[String]) -> bool {
+    why.len() == TRY_VERSIONS.len() && why.iter().all(|w| w.contains("(protocol_version)"))
+}
+
 /// The verdict of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

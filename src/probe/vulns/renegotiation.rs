@@ -53,10 +53,15 @@ pub struct Renegotiation {
     pub client_initiated_accepted: Option<bool>,
     /// What happened (the server's answer, or why not tested).
     pub reason: String,
+    /// The server speaks TLS 1.2 or lower, where renegotiation exists;
+    /// false when it refused TLS 1.2 with protocol_version (TLS 1.3 has no
+    /// renegotiation).
+    pub tls12: bool,
 }
 
 fn untested(reason: impl Into<String>) -> Renegotiation {
     Renegotiation {
+        tls12: true,
         tested: false,
         client_initiated_accepted: None,
         reason: reason.into(),
@@ -186,6 +191,14 @@ pub async fn check(addr: SocketAddr, server_name: Option<&str>, io: Duration) ->
     let mut wire = Wire::connect(addr, limit(io)).await?;
     let flight = match server_flight(&mut wire, &hello, limit(io)).await {
         Ok(f) => f,
+        Err(VulnError::Flight(why)) if why.contains("(protocol_version)") => {
+            return Ok(Renegotiation {
+                tls12: false,
+                ..untested(format!(
+                    "the server refuses TLS 1.2 ({why}): renegotiation exists only up to TLS 1.2"
+                ))
+            });
+        }
         Err(VulnError::Flight(why)) if why.starts_with("alert") => {
             return Ok(untested(format!(
                 "the server refused a TLS 1.2 hello offering only ECDHE with AES-128-GCM ({why}), the one handshake this check can complete"
@@ -326,6 +339,7 @@ async fn renegotiate(
         ));
     }
     let tested = |accepted: Option<bool>, reason: String| Renegotiation {
+        tls12: true,
         tested: true,
         client_initiated_accepted: accepted,
         reason,
