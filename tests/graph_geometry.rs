@@ -115,6 +115,15 @@ fn check(name: &str, g: &GraphView) {
         }
     }
     assert_eq!(covered, g.edges.len(), "{name}: every edge is drawn once");
+    // Labels fit their boxes.
+    for e in &geo.edges {
+        if let Some(r) = e.label {
+            assert!(!e.label_lines.is_empty(), "{name}: empty label box");
+            for l in &e.label_lines {
+                assert!(text_width(l, SMALL_SIZE) <= r.w + 0.01, "{name}: edge label {l:?}");
+            }
+        }
+    }
     // Labels.
     let labels: Vec<Rect> = geo.edges.iter().filter_map(|e| e.label).collect();
     for (i, a) in labels.iter().enumerate() {

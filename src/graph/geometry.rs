@@ -200,6 +200,9 @@ pub struct EdgePath {
     /// Where the label is drawn, or null when there was no free slot (the
     /// text is then only in the tooltip or the legend).
     pub label: Option<Rect>,
+    /// The label's lines as drawn in `label` (one, or two split at a
+    /// ` · `); empty when `label` is null.
+    pub label_lines: Vec<String>,
 }
 
 /// The drawn graph.

@@ -61,7 +61,7 @@ const NODE_GAP: f64 = 18.0;
 const LANE_GAP: f64 = 4.0;
 /// Gap widths between columns.
 const MIN_GAP: f64 = 90.0;
-const MAX_GAP: f64 = 200.0;
+const MAX_GAP: f64 = 170.0;
 /// Spacing of the vertical lanes of edges within one column.
 const LANE_STEP: f64 = 6.0;
 /// Height of an edge label box.
@@ -87,6 +87,24 @@ fn bundle_text(g: &DefenseGraph, edges: &[usize]) -> String {
         }
     }
     seen.iter().map(|c| c.name()).collect::<Vec<_>>().join(" · ")
+}
+
+/// A label on one line, or on two split at a ` · ` when one is wider than
+/// `max` (a line still too wide makes the label unplaceable).
+fn label_lines(text: &str, max: f64) -> Vec<String> {
+    if text_width(text, SMALL_SIZE) <= max {
+        return vec![text.to_string()];
+    }
+    let parts: Vec<&str> = text.split(" · ").collect();
+    let mut best: Option<(f64, Vec<String>)> = None;
+    for k in 1..parts.len() {
+        let (a, b) = (parts[..k].join(" · "), parts[k..].join(" · "));
+        let w = text_width(&a, SMALL_SIZE).max(text_width(&b, SMALL_SIZE));
+        if best.as_ref().is_none_or(|(bw, _)| w < *bw) {
+            best = Some((w, vec![a, b]));
+        }
+    }
+    best.map_or_else(|| vec![text.to_string()], |(_, l)| l)
 }
 
 /// One stacked item's size and place.
@@ -416,6 +434,7 @@ pub fn route(g: &DefenseGraph, lay: &Layout, text: &[NodeText]) -> Geometry {
             text: texts.get(bi).cloned().unwrap_or_default(),
             points: pts,
             label: None,
+            label_lines: Vec::new(),
         });
     }
     // Labels, in a free slot beside a segment that lies in a gap.
@@ -435,7 +454,9 @@ pub fn route(g: &DefenseGraph, lay: &Layout, text: &[NodeText]) -> Geometry {
         if tried > MAX_LABELLED {
             break;
         }
-        let w = text_width(&e.text, SMALL_SIZE) + 4.0;
+        let lines = label_lines(&e.text, gap_w - 8.0);
+        let w = lines.iter().map(|l| text_width(l, SMALL_SIZE)).fold(0.0, f64::max) + 4.0;
+        let h = LABEL_H * lines.len() as f64;
         'found: for s in e.points.windows(2) {
             let Some(c) = gap_of(s[0], s[1]) else { continue };
             let (lo, hi) = (right(c) + 2.0, right(c) + gap_w - 2.0);
@@ -447,12 +468,12 @@ pub fn route(g: &DefenseGraph, lay: &Layout, text: &[NodeText]) -> Geometry {
                     x: s[0].x + (s[1].x - s[0].x) * t,
                     y: s[0].y + (s[1].y - s[0].y) * t,
                 };
-                for y in [q.y - LABEL_H - 2.0, q.y + 2.0] {
+                for y in [q.y - h - 2.0, q.y + 2.0] {
                     let r = Rect {
                         x: (q.x - w / 2.0).clamp(lo, hi - w),
                         y,
                         w,
-                        h: LABEL_H,
+                        h,
                     };
                     if r.y < HEADER_Y + HEADER_H + 2.0 {
                         continue;
@@ -461,6 +482,7 @@ pub fn route(g: &DefenseGraph, lay: &Layout, text: &[NodeText]) -> Geometry {
                     if list.iter().all(|o| !o.overlaps(&r)) {
                         list.push(r);
                         e.label = Some(r);
+                        e.label_lines = lines;
                         break 'found;
                     }
                 }
