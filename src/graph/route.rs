@@ -50,7 +50,7 @@ const PAD: f64 = 10.0;
 const MIN_W: f64 = 110.0;
 const MAX_W: f64 = 190.0;
 /// Widest note.
-const NOTE_MAX: f64 = 230.0;
+const NOTE_MAX: f64 = 190.0;
 /// Line pitch of a label line, of the status line and of a note line.
 const LINE: f64 = 15.0;
 const SUB_LINE: f64 = 13.0;
@@ -60,8 +60,8 @@ const LANE: f64 = 10.0;
 const NODE_GAP: f64 = 18.0;
 const LANE_GAP: f64 = 4.0;
 /// Gap widths between columns.
-const MIN_GAP: f64 = 90.0;
-const MAX_GAP: f64 = 170.0;
+const MIN_GAP: f64 = 70.0;
+const MAX_GAP: f64 = 120.0;
 /// Spacing of the vertical lanes of edges within one column.
 const LANE_STEP: f64 = 6.0;
 /// Height of an edge label box.
@@ -198,7 +198,14 @@ pub fn route(g: &DefenseGraph, lay: &Layout, text: &[NodeText]) -> Geometry {
     let gap_w = texts
         .iter()
         .take(MAX_LABELLED)
-        .map(|t| text_width(t, SMALL_SIZE) + 24.0)
+        .map(|t| {
+            label_lines(t, 0.0)
+                .iter()
+                .map(|l| text_width(l, SMALL_SIZE))
+                .fold(0.0, f64::max)
+                .min(text_width(t, SMALL_SIZE))
+                + 16.0
+        })
         .fold(MIN_GAP, f64::max)
         .min(MAX_GAP);
     // Column x ranges.
