@@ -543,11 +543,45 @@ pub fn route(g: &DefenseGraph, lay: &Layout, text: &[NodeText]) -> Geometry {
         .map(|s| s.top + s.h)
         .chain(edges.iter().filter_map(|e| e.label.map(|r| r.bottom())))
         .fold(TOP, f64::max);
-    Geometry {
+    let mut geo = Geometry {
         width,
         height: bottom + MARGIN,
         headers,
         nodes,
         edges,
+    };
+    round_all(&mut geo);
+    geo
+}
+
+/// Rounds to hundredths (readable, stable JSON); every gap the layout
+/// keeps is several units, so rounding moves nothing into anything.
+fn round_all(g: &mut Geometry) {
+    let r = |v: &mut f64| *v = (*v * 100.0).round() / 100.0;
+    let rect = |b: &mut Rect| {
+        r(&mut b.x);
+        r(&mut b.y);
+        r(&mut b.w);
+        r(&mut b.h);
+    };
+    r(&mut g.width);
+    r(&mut g.height);
+    for h in &mut g.headers {
+        rect(&mut h.rect);
+    }
+    for n in &mut g.nodes {
+        rect(&mut n.rect);
+        if let Some(b) = n.note.as_mut() {
+            rect(b);
+        }
+    }
+    for e in &mut g.edges {
+        for p in &mut e.points {
+            r(&mut p.x);
+            r(&mut p.y);
+        }
+        if let Some(b) = e.label.as_mut() {
+            rect(b);
+        }
     }
 }

@@ -242,8 +242,12 @@ pub fn graph_ui(ui: &mut egui::Ui, g: &GraphView, geo: &Geometry, cam: &mut Came
     for (p, line) in g.geometry.edges.iter().zip(&geo.paths) {
         let drawn: Vec<&GraphEdge> = p.edges.iter().filter_map(|i| g.edges.get(*i)).collect();
         let pts: Vec<Pos2> = line.iter().map(|q| to_screen(*q)).collect();
-        if let Some(ptr) = pointer.filter(|_| g.geometry.edges.len() <= MAX_HOVER_EDGES && !p.text.is_empty()) {
-            let near = pts.windows(2).any(|w| egui::emath::Rect::from_two_pos(w[0], w[1]).expand(4.0).contains(ptr) && dist(ptr, w[0], w[1]) < 4.0);
+        if let Some(ptr) =
+            pointer.filter(|_| g.geometry.edges.len() <= MAX_HOVER_EDGES && !p.text.is_empty() && p.label.is_none())
+        {
+            let near = pts.windows(2).any(|w| {
+                egui::emath::Rect::from_two_pos(w[0], w[1]).expand(4.0).contains(ptr) && dist(ptr, w[0], w[1]) < 4.0
+            });
             if near {
                 hovered_edge = Some(p);
             }

@@ -30,7 +30,10 @@ pub fn path_data(points: &[Point]) -> String {
         let q = points[i - 1];
         if (q.x - p.x).abs() > 0.01 && (q.y - p.y).abs() > 0.01 {
             let mx = (q.x + p.x) / 2.0;
-            d.push_str(&format!(" C {mx:.1} {:.1}, {mx:.1} {:.1}, {:.1} {:.1}", q.y, p.y, p.x, p.y));
+            d.push_str(&format!(
+                " C {mx:.1} {:.1}, {mx:.1} {:.1}, {:.1} {:.1}",
+                q.y, p.y, p.x, p.y
+            ));
         } else {
             d.push_str(&format!(" L {:.1} {:.1}", p.x, p.y));
         }
