@@ -141,8 +141,20 @@ fn check_model(name: &str, model: &strata::model::Model) -> GraphView {
     let g = audit(model);
     assert!(t.elapsed() < BOUND, "{name}: took {:?}", t.elapsed());
     check(name, &g);
+    let took = t.elapsed();
     let again = audit(model);
     assert_eq!(again.geometry, g.geometry, "{name}: not deterministic");
+    let geo = &g.geometry;
+    let texts = geo.edges.iter().filter(|e| !e.text.is_empty()).count();
+    let labelled = geo.edges.iter().filter(|e| e.label.is_some()).count();
+    eprintln!(
+        "{name}: {} nodes, {} flows in {} drawn edges, {labelled}/{texts} labels placed, {:.0}x{:.0}, audit+layout {took:?}",
+        geo.nodes.len(),
+        g.edges.len(),
+        geo.edges.len(),
+        geo.width,
+        geo.height
+    );
     g
 }
 
@@ -187,13 +199,16 @@ impl Rng {
 /// some names long enough to wrap.
 fn generated(n: usize, seed: u64) -> strata::model::Model {
     let mut r = Rng(seed);
+    let fixed = [n / 20 + 1, n / 10 + 1, n / 20 + 1, n / 4, 1];
+    // Exactly `n` components: services take what the other kinds leave.
+    let services = n.saturating_sub(fixed.iter().sum::<usize>());
     let kinds = [
-        ("waf", n / 20 + 1),
-        ("api-gateway", n / 10 + 1),
-        ("auth-server", n / 20 + 1),
-        ("service", n * 2 / 5),
-        ("datastore", n / 4),
-        ("monitoring", 1),
+        ("waf", fixed[0]),
+        ("api-gateway", fixed[1]),
+        ("auth-server", fixed[2]),
+        ("service", services),
+        ("datastore", fixed[3]),
+        ("monitoring", fixed[4]),
     ];
     let clients = (n / 25).max(2);
     let mut y = String::from("strata: 1\nsystem: { name: generated }\nclients:\n");
