@@ -1,12 +1,13 @@
 //! The drawn geometry of the defense graph (`report.graph.geometry`), on
 //! every bundled sample and on generated models of 50 and 300 components:
 //! no edge segment passes through a node box other than its two ends (box
-//! shrunk by 1 unit; a segment whose ends differ in both x and y must also
-//! keep its bounding box clear, since renderers may curve inside it), no
-//! two node boxes overlap, no label box overlaps another label, a node box
-//! or a note, every node's label fits its box by the shared width estimate,
-//! nothing overlaps a column header; same input → same geometry; each
-//! layout within a time bound.
+//! shrunk by 1 unit) or through a client's app-configuration note, and a
+//! segment whose ends differ in both x and y keeps its bounding box clear
+//! of boxes (renderers may curve inside it); no two node boxes overlap; no
+//! label box overlaps another label, a node box or a note; every node's
+//! label fits its box by the shared width estimate; nothing overlaps a
+//! column header; same input → same geometry; each audit and layout within
+//! a time bound.
 
 mod common;
 
@@ -108,6 +109,14 @@ fn check(name: &str, g: &GraphView) {
                 assert!(
                     !(diagonal && shrunk.overlaps(&hull)),
                     "{name}: {} → {} curves through {id}",
+                    e.from,
+                    e.to
+                );
+            }
+            for n in &notes {
+                assert!(
+                    !n.shrink(1.0).hit_by_segment(s[0], s[1]),
+                    "{name}: {} → {} crosses a note {n:?}",
                     e.from,
                     e.to
                 );
