@@ -9,7 +9,9 @@
 //! pinning never protect that edge.
 
 mod exact;
+pub mod geometry;
 pub mod layout;
+pub mod route;
 mod search;
 
 use crate::model::{ComponentKind, Control, Exposure, Model, Platform, Sensitivity};

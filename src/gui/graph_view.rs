@@ -1,24 +1,22 @@
 //! The defense-in-depth graph, drawn with egui's painter.
 //!
-//! Positions come from the report's graph view (a layered layout computed
-//! once per audit, never per frame); this module only transforms and
-//! paints them. Zoom with the wheel or pinch, pan by dragging, fit with
+//! Everything drawn comes from the report's geometry
+//! (`GraphView::geometry`: boxes, routed edge paths, label boxes, column
+//! headers, computed once per audit, never per frame); this module only
+//! scales, translates and paints it. An edge whose label had no free slot
+//! shows it on hover. Zoom with the wheel or pinch, pan by dragging, fit with
 //! the button. Every node is also an accessible widget (label = node
 //! label), so screen readers and UI tests can find and click it.
 
 use crate::audit::Status;
-use crate::graph::layout::column_title;
-use crate::report::svg::truncate;
+use crate::graph::geometry::{EdgePath, LABEL_SIZE, SMALL_SIZE};
 use crate::report::{GraphEdge, GraphNode, GraphView};
 use egui::epaint::CubicBezierShape;
 use egui::{Align2, Color32, CornerRadius, FontId, Pos2, Rect, Sense, Shape, Stroke, StrokeKind, Vec2, pos2, vec2};
 use std::collections::{BTreeSet, HashMap};
 
-/// World size of one column and one row.
-const COL_W: f32 = 212.0;
-const ROW_H: f32 = 96.0;
-/// World size of a node.
-const NODE: Vec2 = vec2(168.0, 54.0);
+/// Edges past which hovering does not look for the edge under the pointer.
+const MAX_HOVER_EDGES: usize = 5_000;
 
 /// Pan and zoom of the graph.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -65,36 +63,64 @@ pub struct Highlight {
     pub text_scale: f32,
 }
 
-/// Cached world geometry of a graph view.
+/// Cached world geometry of a graph view (the report's geometry in
+/// egui's types).
 #[derive(Debug, Clone)]
 pub struct Geometry {
     /// Node id -> world rect.
     pub rects: HashMap<String, Rect>,
-    /// Column index (compacted) -> (title, world x).
-    pub columns: Vec<(String, f32)>,
+    /// Column headers: (title, world rect).
+    pub columns: Vec<(String, Rect)>,
+    /// Each drawn edge's world polyline (curves flattened).
+    pub paths: Vec<Vec<Pos2>>,
     /// World bounds.
     pub bounds: Rect,
 }
 
+fn world(r: &crate::graph::geometry::Rect) -> Rect {
+    Rect::from_min_size(pos2(r.x as f32, r.y as f32), vec2(r.w as f32, r.h as f32))
+}
+
+/// The polyline of an edge path: straight between points sharing an x or
+/// a y, else the horizontal-tangent cubic the SVG draws, flattened.
+fn polyline(e: &EdgePath) -> Vec<Pos2> {
+    let mut out: Vec<Pos2> = Vec::with_capacity(e.points.len() * 4);
+    for (i, p) in e.points.iter().enumerate() {
+        let p = pos2(p.x as f32, p.y as f32);
+        let Some(q) = out.last().copied().filter(|_| i > 0) else {
+            out.push(p);
+            continue;
+        };
+        if (q.x - p.x).abs() > 0.01 && (q.y - p.y).abs() > 0.01 {
+            let mx = (q.x + p.x) / 2.0;
+            let c = CubicBezierShape::from_points_stroke(
+                [q, pos2(mx, q.y), pos2(mx, p.y), p],
+                false,
+                Color32::TRANSPARENT,
+                Stroke::NONE,
+            );
+            out.extend((1..=12).map(|k| c.sample(k as f32 / 12.0)));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
 impl Geometry {
-    /// Computes the geometry of `g` (once per audit).
+    /// Converts the geometry of `g` (once per audit).
     pub fn of(g: &GraphView) -> Geometry {
-        let mut cols: Vec<usize> = g.nodes.iter().map(|n| n.column).collect();
-        cols.sort_unstable();
-        cols.dedup();
-        let x_of = |c: usize| cols.iter().position(|x| *x == c).unwrap_or(0) as f32 * COL_W;
-        let mut rects = HashMap::new();
-        let mut bounds = Rect::NOTHING;
-        for n in &g.nodes {
-            let r = Rect::from_min_size(pos2(x_of(n.column), n.row as f32 * ROW_H), NODE);
-            bounds = bounds.union(r);
-            rects.insert(n.id.clone(), r);
+        let geo = &g.geometry;
+        let rects = geo.nodes.iter().map(|n| (n.id.clone(), world(&n.rect))).collect();
+        let columns = geo.headers.iter().map(|h| (h.title.clone(), world(&h.rect))).collect();
+        let paths = geo.edges.iter().map(polyline).collect();
+        let bounds = Rect::from_min_size(Pos2::ZERO, vec2(geo.width.max(1.0) as f32, geo.height.max(1.0) as f32));
+        Geometry {
+            rects,
+            columns,
+            paths,
+            bounds,
         }
-        let columns = cols.iter().map(|c| (column_title(*c).to_string(), x_of(*c))).collect();
-        if rects.is_empty() {
-            bounds = Rect::from_min_size(Pos2::ZERO, NODE);
-        }
-        Geometry { rects, columns, bounds }
     }
 }
 
@@ -200,9 +226,9 @@ pub fn graph_ui(ui: &mut egui::Ui, g: &GraphView, geo: &Geometry, cam: &mut Came
     let text_col = ui.visuals().text_color();
     let weak = ui.visuals().weak_text_color();
 
-    for (title, x) in &geo.columns {
+    for (title, r) in &geo.columns {
         painter.text(
-            to_screen(pos2(x + NODE.x / 2.0, -24.0)),
+            to_screen(r.center()),
             Align2::CENTER_CENTER,
             title,
             FontId::proportional(13.0 * z * ts),
@@ -211,16 +237,34 @@ pub fn graph_ui(ui: &mut egui::Ui, g: &GraphView, geo: &Geometry, cam: &mut Came
     }
 
     let faded = |id: &str| hl.dim_others && !hl.emphasised.contains(id);
-    for e in &g.edges {
+    let pointer = ui.input(|i| i.pointer.hover_pos()).filter(|p| view.contains(*p));
+    let mut hovered_edge: Option<&EdgePath> = None;
+    for (p, line) in g.geometry.edges.iter().zip(&geo.paths) {
+        let drawn: Vec<&GraphEdge> = p.edges.iter().filter_map(|i| g.edges.get(*i)).collect();
+        let pts: Vec<Pos2> = line.iter().map(|q| to_screen(*q)).collect();
+        if let Some(ptr) =
+            pointer.filter(|_| g.geometry.edges.len() <= MAX_HOVER_EDGES && !p.text.is_empty() && p.label.is_none())
+        {
+            let near = pts.windows(2).any(|w| {
+                egui::emath::Rect::from_two_pos(w[0], w[1]).expand(4.0).contains(ptr) && dist(ptr, w[0], w[1]) < 4.0
+            });
+            if near {
+                hovered_edge = Some(p);
+            }
+        }
         draw_edge(
             &painter,
-            e,
-            geo,
-            &to_screen,
+            p,
+            &drawn,
+            &pts,
+            p.label.map(|r| {
+                let w = world(&r);
+                Rect::from_min_max(to_screen(w.min), to_screen(w.max))
+            }),
             z,
             ts,
             dark,
-            faded(&e.from) && faded(&e.to),
+            faded(&p.from) && faded(&p.to),
         );
     }
 
@@ -254,42 +298,51 @@ pub fn graph_ui(ui: &mut egui::Ui, g: &GraphView, geo: &Geometry, cam: &mut Came
         painter.rect_filled(r, radius, fill);
         painter.rect_stroke(r, radius, border, StrokeKind::Inside);
         let col = if faded(&n.id) { weak } else { text_col };
-        painter.text(
-            r.center() - vec2(0.0, 8.0 * z),
-            Align2::CENTER_CENTER,
-            truncate(&n.label, 24),
-            FontId::proportional(13.0 * z * ts),
-            col,
-        );
+        let shape = g.geometry.node(&n.id);
+        let lines: &[String] = shape.map_or(&[], |b| b.lines.as_slice());
+        for (i, line) in lines.iter().enumerate() {
+            painter.text(
+                to_screen(pos2(world.center().x, world.min.y + 11.0 + 15.0 * i as f32)),
+                Align2::CENTER_CENTER,
+                line,
+                FontId::proportional(LABEL_SIZE as f32 * z * ts),
+                col,
+            );
+        }
         let sub = if off {
             "OFF (what-if)".to_string()
         } else {
             format!(
                 "{}{}",
                 n.status.map(|s| s.name()).unwrap_or("—"),
-                if n.sensitive { " · sensitive" } else { "" }
+                if n.sensitive { " · sensitive data" } else { "" }
             )
         };
         painter.text(
-            r.center() + vec2(0.0, 11.0 * z),
+            to_screen(pos2(world.center().x, world.max.y - 11.0)),
             Align2::CENTER_CENTER,
             sub,
-            FontId::proportional(10.5 * z * ts),
+            FontId::proportional(SMALL_SIZE as f32 * z * ts),
             weak,
         );
         // A client's imported app configuration, under its box.
-        for (i, line) in n.app_config.iter().enumerate() {
-            painter.text(
-                pos2(r.center().x, r.max.y + (4.0 + 12.0 * i as f32) * z),
-                Align2::CENTER_TOP,
-                truncate(line, 44),
-                FontId::proportional(10.0 * z * ts),
-                weak,
-            );
+        if let Some((note, note_lines)) = shape.and_then(|b| b.note.map(|r| (r, &b.note_lines))) {
+            for (i, line) in note_lines.iter().enumerate() {
+                painter.text(
+                    to_screen(pos2(world.center().x, note.y as f32 + 12.0 * i as f32)),
+                    Align2::CENTER_TOP,
+                    line,
+                    FontId::proportional(SMALL_SIZE as f32 * z * ts),
+                    weak,
+                );
+            }
         }
         if resp.hovered() {
             resp.on_hover_text(summary(n, g));
         }
+    }
+    if let Some(e) = hovered_edge.filter(|_| out.clicked.is_none()) {
+        bg.clone().on_hover_text(format!("{} → {}: {}", e.from, e.to, e.text));
     }
     if bg.clicked() && out.clicked.is_none() {
         out.clicked_background = true;
@@ -297,36 +350,42 @@ pub fn graph_ui(ui: &mut egui::Ui, g: &GraphView, geo: &Geometry, cam: &mut Came
     out
 }
 
+/// Distance from `p` to the segment `a`–`b`.
+fn dist(p: Pos2, a: Pos2, b: Pos2) -> f32 {
+    let ab = b - a;
+    let t = if ab.length_sq() > 0.0 {
+        ((p - a).dot(ab) / ab.length_sq()).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    (p - (a + ab * t)).length()
+}
+
+/// Draws one routed edge (screen points) with its flows' styling: bypass
+/// red and thick, attacker dashed, else the status of the wire it lands on.
 #[allow(clippy::too_many_arguments)]
 fn draw_edge(
     painter: &egui::Painter,
-    e: &GraphEdge,
-    geo: &Geometry,
-    to_screen: &impl Fn(Pos2) -> Pos2,
+    p: &EdgePath,
+    drawn: &[&GraphEdge],
+    pts: &[Pos2],
+    label: Option<Rect>,
     z: f32,
     ts: f32,
     dark: bool,
     faded: bool,
 ) {
-    let (Some(a), Some(b)) = (geo.rects.get(&e.from), geo.rects.get(&e.to)) else {
+    let (Some(first), Some(&tip)) = (drawn.first(), pts.last()) else {
         return;
     };
-    let (mut p0, mut p3) = (pos2(a.max.x, a.center().y), pos2(b.min.x, b.center().y));
-    if p3.x <= p0.x {
-        p0 = a.center_bottom();
-        p3 = b.center_bottom();
+    if pts.len() < 2 {
+        return;
     }
-    let span = ((p3.x - p0.x) / COL_W).round();
-    let lift = if (p0.y - p3.y).abs() < 1.0 && span >= 1.0 {
-        -(NODE.y / 2.0 + 16.0 * span)
-    } else {
-        0.0
-    };
-    let dx = ((p3.x - p0.x) / 2.0).max(30.0);
-    let pts = [p0, pos2(p0.x + dx, p0.y + lift), pos2(p3.x - dx, p3.y + lift), p3].map(to_screen);
-    let mut colour = if e.bypass {
+    let bypass = drawn.iter().any(|e| e.bypass);
+    let attacker = drawn.iter().all(|e| e.attacker);
+    let mut colour = if bypass {
         Color32::from_rgb(220, 40, 40)
-    } else if let Some(s) = e.status {
+    } else if let Some(s) = first.status {
         status_accent(s).gamma_multiply(if dark { 1.0 } else { 0.85 })
     } else if dark {
         Color32::from_gray(160)
@@ -336,35 +395,31 @@ fn draw_edge(
     if faded {
         colour = colour.gamma_multiply(0.3);
     }
-    let width = if e.bypass { 2.8 } else { 1.4 } * z.clamp(0.5, 2.0);
-    let curve = CubicBezierShape::from_points_stroke(pts, false, Color32::TRANSPARENT, Stroke::new(width, colour));
-    if e.attacker || e.bypass {
-        let line = curve.flatten(Some(0.5));
-        painter.extend(Shape::dashed_line(&line, Stroke::new(width, colour), 6.0 * z, 4.0 * z));
+    let width = if bypass { 2.8 } else { 1.4 } * z.clamp(0.5, 2.0);
+    let stroke = Stroke::new(width, colour);
+    if attacker || bypass {
+        painter.extend(Shape::dashed_line(pts, stroke, 6.0 * z, 4.0 * z));
     } else {
-        painter.add(curve.clone());
+        painter.add(Shape::line(pts.to_vec(), stroke));
     }
     // Arrow head at the target.
-    let tip = pts[3];
-    let dir = (pts[3] - curve.sample(0.93)).normalized();
+    let back = pts[pts.len() - 2];
+    let dir = (tip - back).normalized();
     let side = vec2(-dir.y, dir.x) * 4.5 * z;
     painter.add(Shape::convex_polygon(
         vec![tip, tip - dir * 9.0 * z + side, tip - dir * 9.0 * z - side],
         colour,
         Stroke::NONE,
     ));
-    if !e.controls.is_empty() && !e.attacker && z > 0.45 {
-        let mid = curve.sample(0.5);
-        let text = e.controls.iter().map(|c| c.name()).collect::<Vec<_>>().join(" · ");
-        let font = FontId::proportional(10.0 * z * ts);
-        let galley = painter.layout_no_wrap(text, font, colour);
-        let rect = Align2::CENTER_BOTTOM.anchor_size(mid - vec2(0.0, 2.0), galley.size());
+    if let Some(rect) = label.filter(|_| z > 0.45) {
+        let font = FontId::proportional(SMALL_SIZE as f32 * z * ts);
+        let galley = painter.layout_no_wrap(p.label_lines.join("\n"), font, colour);
         let bg = if dark {
             Color32::from_black_alpha(160)
         } else {
             Color32::from_white_alpha(200)
         };
-        painter.rect_filled(rect.expand(1.5), 2, bg);
-        painter.galley(rect.min, galley, colour);
+        painter.rect_filled(rect, 2, bg);
+        painter.galley(rect.center() - galley.size() / 2.0, galley, colour);
     }
 }

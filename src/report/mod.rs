@@ -156,6 +156,9 @@ pub struct GraphView {
     /// The sensitive components whose path search a limit cut short, in
     /// component order; empty when every search looked everywhere.
     pub truncated_searches: Vec<TruncatedSearch>,
+    /// The drawing: boxes, routed edge paths, label boxes and column
+    /// headers, in one coordinate system every renderer draws from.
+    pub geometry: crate::graph::geometry::Geometry,
 }
 
 /// One probe that could not run on one endpoint, and the rules it kept
@@ -439,11 +442,30 @@ pub fn graph_view(model: &Model, audit: &Audit) -> GraphView {
             })
         })
         .collect();
+    let text: Vec<crate::graph::route::NodeText> = g
+        .graph
+        .node_indices()
+        .map(|n| {
+            let node = &g.graph[n];
+            let view = nodes.iter().find(|v| v.id == node.id);
+            crate::graph::route::NodeText {
+                label: node.label.clone(),
+                sub: format!(
+                    "{}{}",
+                    node_status.get(node.id.as_str()).map(|s| s.name()).unwrap_or("—"),
+                    if node.is_sensitive() { " · sensitive data" } else { "" }
+                ),
+                notes: view.map(|v| v.app_config.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let geometry = crate::graph::route::route(g, &lay, &text);
     GraphView {
         nodes,
         edges,
         attack_paths,
         truncated_searches,
+        geometry,
     }
 }
 

@@ -2,15 +2,9 @@
 
 use super::GraphView;
 use crate::audit::Status;
-use crate::graph::layout::column_title;
+use crate::graph::geometry::{HEADER_SIZE, LABEL_SIZE, Point, SMALL_SIZE};
 use maud::{Markup, html};
 use std::collections::BTreeMap;
-
-const COL_W: f64 = 215.0;
-const ROW_H: f64 = 84.0;
-const NODE_W: f64 = 145.0;
-const NODE_H: f64 = 44.0;
-const TOP: f64 = 70.0;
 
 /// Fill colour for a status.
 pub fn status_colour(s: Option<Status>) -> &'static str {
@@ -23,32 +17,28 @@ pub fn status_colour(s: Option<Status>) -> &'static str {
     }
 }
 
-/// A cubic Bézier from the right side of node `a` to the left side of node
-/// `b` (or between their centres when `b` is not to the right), arching
-/// over the nodes in between when both sit on the same row. Returns the
-/// path data and the curve's midpoint for the label.
-fn edge_curve(a: (f64, f64), b: (f64, f64)) -> (String, f64, f64) {
-    let (mut x1, y1) = (a.0 + NODE_W, a.1 + NODE_H / 2.0);
-    let (mut x2, y2) = (b.0, b.1 + NODE_H / 2.0);
-    if x2 <= x1 {
-        x1 = a.0 + NODE_W / 2.0;
-        x2 = b.0 + NODE_W / 2.0;
+/// SVG path data through `points`: straight where two points share an x
+/// or a y, else a cubic with horizontal tangents (control points at the
+/// middle x), which stays inside the two points' bounding box.
+pub fn path_data(points: &[Point]) -> String {
+    let mut d = String::new();
+    for (i, p) in points.iter().enumerate() {
+        if i == 0 {
+            d.push_str(&format!("M {:.1} {:.1}", p.x, p.y));
+            continue;
+        }
+        let q = points[i - 1];
+        if (q.x - p.x).abs() > 0.01 && (q.y - p.y).abs() > 0.01 {
+            let mx = (q.x + p.x) / 2.0;
+            d.push_str(&format!(
+                " C {mx:.1} {:.1}, {mx:.1} {:.1}, {:.1} {:.1}",
+                q.y, p.y, p.x, p.y
+            ));
+        } else {
+            d.push_str(&format!(" L {:.1} {:.1}", p.x, p.y));
+        }
     }
-    let span = ((x2 - x1) / COL_W).round();
-    let lift = if (y1 - y2).abs() < 1.0 && span >= 1.0 {
-        -(NODE_H / 2.0 + 14.0 * span)
-    } else {
-        0.0
-    };
-    let dx = ((x2 - x1) / 2.0).max(30.0);
-    let (c1x, c1y, c2x, c2y) = (x1 + dx, y1 + lift, x2 - dx, y2 + lift);
-    let mx = (x1 + 3.0 * c1x + 3.0 * c2x + x2) / 8.0;
-    let my = (y1 + 3.0 * c1y + 3.0 * c2y + y2) / 8.0;
-    (
-        format!("M {x1:.1} {y1:.1} C {c1x:.1} {c1y:.1}, {c2x:.1} {c2y:.1}, {x2:.1} {y2:.1}"),
-        mx,
-        my,
-    )
+    d
 }
 
 /// Stroke colour of an edge that is not a bypass: the status of the wire
@@ -74,21 +64,11 @@ pub fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-/// Renders the graph.
+/// Renders the graph from its geometry (`g.geometry`, drawn 1:1).
 pub fn render(g: &GraphView) -> Markup {
-    // Compact the used columns so empty layers leave no gap.
-    let mut cols: Vec<usize> = g.nodes.iter().map(|n| n.column).collect();
-    cols.sort();
-    cols.dedup();
-    let x_of = |col: usize| cols.iter().position(|c| *c == col).unwrap_or(0) as f64 * COL_W + 20.0;
-    let rows = g.nodes.iter().map(|n| n.row + 1).max().unwrap_or(1);
-    let width = cols.len().max(1) as f64 * COL_W + 20.0;
-    let height = TOP + rows as f64 * ROW_H + 10.0;
-    let pos: BTreeMap<&str, (f64, f64)> = g
-        .nodes
-        .iter()
-        .map(|n| (n.id.as_str(), (x_of(n.column), TOP + n.row as f64 * ROW_H)))
-        .collect();
+    let geo = &g.geometry;
+    let (width, height) = (geo.width.ceil(), geo.height.ceil());
+    let by_id: BTreeMap<&str, &super::GraphNode> = g.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
     html! {
         svg xmlns="http://www.w3.org/2000/svg" class="graph" viewBox={ "0 0 " (width) " " (height) } width="100%" style={ "max-width:" (width) "px" } role="img" aria-label="Defense-in-depth graph" {
             defs {
@@ -99,32 +79,47 @@ pub fn render(g: &GraphView) -> Markup {
                     path d="M 0 0 L 10 5 L 0 10 z" fill="#c62828" {}
                 }
             }
-            @for c in &cols {
-                text x=(x_of(*c) + NODE_W / 2.0) y="16" text-anchor="middle" class="col-title" { (column_title(*c)) }
+            @for h in &geo.headers {
+                text x=(h.rect.x + h.rect.w / 2.0) y=(h.rect.y + 13.0) text-anchor="middle" font-size=(HEADER_SIZE) class="col-title" { (h.title) }
             }
-            @for e in &g.edges {
-                @if let (Some(a), Some(b)) = (pos.get(e.from.as_str()), pos.get(e.to.as_str())) {
-                    @let curve = edge_curve(*a, *b);
-                    @let class = if e.bypass { "edge bypass" } else if e.attacker { "edge attacker" } else { "edge" };
-                    path d=(curve.0) class=(class) fill="none" style=(edge_style(e)) marker-end=(if e.bypass { "url(#arrow-red)" } else { "url(#arrow)" }) {
-                        title { (e.from) " → " (e.to) ": " (e.controls.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")) }
+            @for p in &geo.edges {
+                @let drawn: Vec<&super::GraphEdge> = p.edges.iter().filter_map(|i| g.edges.get(*i)).collect();
+                @if let Some(e) = drawn.first() {
+                    @let bypass = drawn.iter().any(|e| e.bypass);
+                    @let attacker = drawn.iter().all(|e| e.attacker);
+                    @let class = if bypass { "edge bypass" } else if attacker { "edge attacker" } else { "edge" };
+                    path d=(path_data(&p.points)) class=(class) fill="none" style=(if bypass { String::new() } else { edge_style(e) }) marker-end=(if bypass { "url(#arrow-red)" } else { "url(#arrow)" }) {
+                        title { (p.from) " → " (p.to) @if !p.text.is_empty() { ": " (p.text) } }
                     }
-                    @if !e.controls.is_empty() && !e.attacker {
-                        text x=(curve.1) y=(curve.2 - 4.0) text-anchor="middle" class="edge-label" {
-                            (e.controls.iter().map(|c| c.name()).collect::<Vec<_>>().join(" · "))
+                    @if let Some(r) = p.label {
+                        @for (i, line) in p.label_lines.iter().enumerate() {
+                            text x=(r.x + r.w / 2.0) y=(r.y + 10.0 + 13.0 * i as f64) text-anchor="middle" font-size=(SMALL_SIZE) class="edge-label" {
+                                title { (p.from) " → " (p.to) ": " (p.text) }
+                                (line)
+                            }
                         }
                     }
                 }
             }
-            @for n in &g.nodes {
-                @let (x, y) = pos.get(n.id.as_str()).copied().unwrap_or((0.0, 0.0));
-                g class="node" {
-                    title { (n.label) " (" (n.id) ")" (n.status.map(|s| format!(" — {}", s.name())).unwrap_or_default()) }
-                    rect x=(x) y=(y) width=(NODE_W) height=(NODE_H) rx="8" fill=(status_colour(n.status)) stroke=(if n.sensitive { "#6a1b9a" } else { "#666" }) stroke-width=(if n.sensitive { "2.5" } else { "1" }) {}
-                    text x=(x + NODE_W / 2.0) y=(y + 19.0) text-anchor="middle" class="node-label" { (truncate(&n.label, 22)) }
-                    text x=(x + NODE_W / 2.0) y=(y + 35.0) text-anchor="middle" class="node-sub" {
-                        (n.status.map(|s| s.name()).unwrap_or("—"))
-                        @if n.sensitive { " · sensitive data" }
+            @for b in &geo.nodes {
+                @if let Some(n) = by_id.get(b.id.as_str()) {
+                    @let r = b.rect;
+                    @let cx = r.x + r.w / 2.0;
+                    g class="node" {
+                        title { (n.label) " (" (n.id) ")" (n.status.map(|s| format!(" — {}", s.name())).unwrap_or_default()) }
+                        rect x=(r.x) y=(r.y) width=(r.w) height=(r.h) rx="8" fill=(status_colour(n.status)) stroke=(if n.sensitive { "#6a1b9a" } else { "#666" }) stroke-width=(if n.sensitive { "2.5" } else { "1" }) {}
+                        @for (i, line) in b.lines.iter().enumerate() {
+                            text x=(cx) y=(r.y + 17.0 + 15.0 * i as f64) text-anchor="middle" font-size=(LABEL_SIZE) class="node-label" { (line) }
+                        }
+                        text x=(cx) y=(r.bottom() - 8.0) text-anchor="middle" font-size=(SMALL_SIZE) class="node-sub" {
+                            (n.status.map(|s| s.name()).unwrap_or("—"))
+                            @if n.sensitive { " · sensitive data" }
+                        }
+                        @if let Some(note) = b.note {
+                            @for (i, line) in b.note_lines.iter().enumerate() {
+                                text x=(cx) y=(note.y + 9.0 + 12.0 * i as f64) text-anchor="middle" font-size=(SMALL_SIZE) class="node-sub" { (line) }
+                            }
+                        }
                     }
                 }
             }
