@@ -34,99 +34,83 @@ fn verdict_shape() -> Shape {
     Shape::String
 }
 
-/// Heartbleed (CVE-2014-0160): [`vulns::heartbleed`].
-pub struct HeartbleedProbe;
+/// One registry entry for a raw-socket check: its evidence kind, the shape
+/// of what it records, the check it runs and its status line. The four
+/// checks differ in nothing else.
+macro_rules! raw_check_probe {
+    ($(#[$doc:meta])* $probe:ident, $name:literal, $check:path, shape: $shape:expr, summary: |$v:ident| $summary:expr $(,)?) => {
+        $(#[$doc])*
+        pub struct $probe;
 
-impl EndpointProbe for HeartbleedProbe {
-    fn name(&self) -> &'static str {
-        "heartbleed"
-    }
+        impl EndpointProbe for $probe {
+            fn name(&self) -> &'static str {
+                $name
+            }
 
-    fn facts_shape(&self, _kind: &str) -> Shape {
-        Shape::object([
-            ("verdict", verdict_shape()),
-            ("heartbeat_negotiated", Shape::Bool),
-            ("version", Shape::String),
-            ("answer", Shape::String),
-            ("response_bytes", Shape::nullable(Shape::Int)),
-            ("connections", Shape::Int),
-        ])
-    }
+            fn facts_shape(&self, _kind: &str) -> Shape {
+                $shape
+            }
 
-    fn applies(&self, target: &EndpointTarget, _decl: &Endpoint) -> bool {
-        target.scheme == Scheme::Https
-    }
+            fn applies(&self, target: &EndpointTarget, _decl: &Endpoint) -> bool {
+                target.scheme == Scheme::Https
+            }
 
-    fn run<'a>(
-        &'a self,
-        target: &'a EndpointTarget,
-        _decl: &'a Endpoint,
-        cx: &'a ProbeContext,
-    ) -> BoxFuture<'a, Result<serde_json::Value, ProbeFailure>> {
-        Box::pin(async move {
-            let addr = super::tls::resolve(target, cx).await?;
-            let seen = vulns::heartbleed::check(addr, sni(target), cx.io_timeout)
-                .await
-                .map_err(failure)?;
-            to_json(&seen)
-        })
-    }
+            fn run<'a>(
+                &'a self,
+                target: &'a EndpointTarget,
+                _decl: &'a Endpoint,
+                cx: &'a ProbeContext,
+            ) -> BoxFuture<'a, Result<serde_json::Value, ProbeFailure>> {
+                Box::pin(async move {
+                    let addr = super::tls::resolve(target, cx).await?;
+                    let seen = $check(addr, sni(target), cx.io_timeout).await.map_err(failure)?;
+                    to_json(&seen)
+                })
+            }
 
-    fn summary(&self, observed: &serde_json::Value) -> String {
-        format!("heartbleed: {}", observed["verdict"].as_str().unwrap_or("?"))
-    }
+            fn summary(&self, $v: &serde_json::Value) -> String {
+                $summary
+            }
+        }
+    };
 }
 
-/// CCS injection (CVE-2014-0224): [`vulns::ccs`].
-pub struct CcsInjectionProbe;
+raw_check_probe!(
+    /// Heartbleed (CVE-2014-0160): [`vulns::heartbleed`].
+    HeartbleedProbe,
+    "heartbleed",
+    vulns::heartbleed::check,
+    shape: Shape::object([
+        ("verdict", verdict_shape()),
+        ("heartbeat_negotiated", Shape::Bool),
+        ("version", Shape::String),
+        ("answer", Shape::String),
+        ("response_bytes", Shape::nullable(Shape::Int)),
+        ("connections", Shape::Int),
+    ]),
+    summary: |observed| format!("heartbleed: {}", observed["verdict"].as_str().unwrap_or("?")),
+);
 
-impl EndpointProbe for CcsInjectionProbe {
-    fn name(&self) -> &'static str {
-        "ccs_injection"
-    }
+raw_check_probe!(
+    /// CCS injection (CVE-2014-0224): [`vulns::ccs`].
+    CcsInjectionProbe,
+    "ccs_injection",
+    vulns::ccs::check,
+    shape: Shape::object([
+        ("verdict", verdict_shape()),
+        ("version", Shape::String),
+        ("answer", Shape::String),
+        ("connections", Shape::Int),
+    ]),
+    summary: |observed| format!("CCS injection: {}", observed["verdict"].as_str().unwrap_or("?")),
+);
 
-    fn facts_shape(&self, _kind: &str) -> Shape {
-        Shape::object([
-            ("verdict", verdict_shape()),
-            ("version", Shape::String),
-            ("answer", Shape::String),
-            ("connections", Shape::Int),
-        ])
-    }
-
-    fn applies(&self, target: &EndpointTarget, _decl: &Endpoint) -> bool {
-        target.scheme == Scheme::Https
-    }
-
-    fn run<'a>(
-        &'a self,
-        target: &'a EndpointTarget,
-        _decl: &'a Endpoint,
-        cx: &'a ProbeContext,
-    ) -> BoxFuture<'a, Result<serde_json::Value, ProbeFailure>> {
-        Box::pin(async move {
-            let addr = super::tls::resolve(target, cx).await?;
-            let seen = vulns::ccs::check(addr, sni(target), cx.io_timeout)
-                .await
-                .map_err(failure)?;
-            to_json(&seen)
-        })
-    }
-
-    fn summary(&self, observed: &serde_json::Value) -> String {
-        format!("CCS injection: {}", observed["verdict"].as_str().unwrap_or("?"))
-    }
-}
-
-/// ROBOT: [`vulns::robot`].
-pub struct RobotProbe;
-
-impl EndpointProbe for RobotProbe {
-    fn name(&self) -> &'static str {
-        "robot"
-    }
-
-    fn facts_shape(&self, _kind: &str) -> Shape {
+raw_check_probe!(
+    /// ROBOT: [`vulns::robot`].
+    RobotProbe,
+    "robot",
+    vulns::robot::check,
+    shape: {
         let answers = || Shape::list(Shape::object([("variant", Shape::String), ("answer", Shape::String)]));
         Shape::object([
             ("verdict", verdict_shape()),
@@ -138,75 +122,23 @@ impl EndpointProbe for RobotProbe {
             ("without_finished", answers()),
             ("connections", Shape::Int),
         ])
-    }
+    },
+    summary: |observed| format!("ROBOT: {}", observed["verdict"].as_str().unwrap_or("?")),
+);
 
-    fn applies(&self, target: &EndpointTarget, _decl: &Endpoint) -> bool {
-        target.scheme == Scheme::Https
-    }
-
-    fn run<'a>(
-        &'a self,
-        target: &'a EndpointTarget,
-        _decl: &'a Endpoint,
-        cx: &'a ProbeContext,
-    ) -> BoxFuture<'a, Result<serde_json::Value, ProbeFailure>> {
-        Box::pin(async move {
-            let addr = super::tls::resolve(target, cx).await?;
-            let seen = vulns::robot::check(addr, sni(target), cx.io_timeout)
-                .await
-                .map_err(failure)?;
-            to_json(&seen)
-        })
-    }
-
-    fn summary(&self, observed: &serde_json::Value) -> String {
-        format!("ROBOT: {}", observed["verdict"].as_str().unwrap_or("?"))
-    }
-}
-
-/// Client-initiated renegotiation: [`vulns::renegotiation`].
-pub struct RenegotiationProbe;
-
-impl EndpointProbe for RenegotiationProbe {
-    fn name(&self) -> &'static str {
-        "renegotiation"
-    }
-
-    fn facts_shape(&self, _kind: &str) -> Shape {
-        Shape::object([
-            ("tested", Shape::Bool),
-            ("tls12", Shape::Bool),
-            ("client_initiated_accepted", Shape::nullable(Shape::Bool)),
-            ("reason", Shape::String),
-        ])
-    }
-
-    fn applies(&self, target: &EndpointTarget, _decl: &Endpoint) -> bool {
-        target.scheme == Scheme::Https
-    }
-
-    fn run<'a>(
-        &'a self,
-        target: &'a EndpointTarget,
-        _decl: &'a Endpoint,
-        cx: &'a ProbeContext,
-    ) -> BoxFuture<'a, Result<serde_json::Value, ProbeFailure>> {
-        Box::pin(async move {
-            let addr = super::tls::resolve(target, cx).await?;
-            let seen = vulns::renegotiation::check(addr, sni(target), cx.io_timeout)
-                .await
-                .map_err(failure)?;
-            to_json(&seen)
-        })
-    }
-
-    fn summary(&self, observed: &serde_json::Value) -> String {
-        format!(
-            "client renegotiation accepted: {}",
-            observed["client_initiated_accepted"]
-        )
-    }
-}
+raw_check_probe!(
+    /// Client-initiated renegotiation: [`vulns::renegotiation`].
+    RenegotiationProbe,
+    "renegotiation",
+    vulns::renegotiation::check,
+    shape: Shape::object([
+        ("tested", Shape::Bool),
+        ("tls12", Shape::Bool),
+        ("client_initiated_accepted", Shape::nullable(Shape::Bool)),
+        ("reason", Shape::String),
+    ]),
+    summary: |observed| format!("client renegotiation accepted: {}", observed["client_initiated_accepted"]),
+);
 
 /// Session resumption and 0-RTT: [`vulns::resumption`].
 pub struct ResumptionProbe;

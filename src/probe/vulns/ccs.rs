@@ -16,7 +16,8 @@
 //! flight, or garbage, is an error. At most two connections.
 
 use super::{
-    CT_ALERT, CT_APPLICATION_DATA, CT_CHANGE_CIPHER_SPEC, Next, Verdict, VulnError, Wire, record, server_flight,
+    CT_ALERT, CT_APPLICATION_DATA, CT_CHANGE_CIPHER_SPEC, LegacyFlight, Next, Verdict, VulnError, Wire, legacy_flight,
+    record,
 };
 use crate::probe::deadline::limit;
 use crate::probe::legacy::{self, LegacyVersion};
@@ -51,53 +52,54 @@ pub fn payload(version: u16) -> Vec<u8> {
 /// Runs the check against `addr`; each stage takes at most `io`, cut to the
 /// probe's deadline.
 pub async fn check(addr: SocketAddr, server_name: Option<&str>, io: Duration) -> Result<CcsInjection, VulnError> {
-    let mut why = Vec::new();
-    for (connections, version) in (1u32..).zip(super::TRY_VERSIONS) {
-        let hello = legacy::client_hello(version, &legacy::version_suites(version), server_name, false);
-        let mut wire = Wire::connect(addr, limit(io)).await?;
-        let flight = match server_flight(&mut wire, &hello, limit(io)).await {
-            Ok(f) => f,
-            Err(VulnError::Flight(e)) => {
-                why.push(format!("{}: {e}", version.label()));
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
-        let label = LegacyVersion::from_wire(flight.version).map_or("?", |v| v.label());
-        if let Err(e) = wire.send(&payload(flight.version), limit(io)).await {
-            // Refused at once (reset while sending): a refusal.
+    let hello = |version| {
+        Some(legacy::client_hello(
+            version,
+            &legacy::version_suites(version),
+            server_name,
+            false,
+        ))
+    };
+    let (mut wire, flight, connections) = match legacy_flight(addr, io, hello).await? {
+        LegacyFlight::Flight {
+            wire,
+            flight,
+            connections,
+        } => (wire, flight, connections),
+        LegacyFlight::NoLegacyVersion(why) => {
+            // The early-CCS flaw is in TLS 1.2 and lower handshakes only.
             return Ok(CcsInjection {
-                verdict: Verdict::NotVulnerable,
-                version: label.into(),
-                answer: format!("the connection failed while the CCS was sent: {e}"),
-                connections,
+                verdict: Verdict::NotApplicable,
+                version: "none".into(),
+                answer: format!(
+                    "the server refuses TLS 1.2 and 1.0, where the flaw exists ({})",
+                    why.join("; ")
+                ),
+                connections: why.len() as u32,
             });
         }
-        let wait = limit(ANSWER_WAIT);
-        if wait.is_zero() {
-            return Err(VulnError::NoTime("the CCS's answer could not be awaited".into()));
-        }
-        let (verdict, answer) = judge(&mut wire, wait).await?;
+    };
+    let label = LegacyVersion::from_wire(flight.version).map_or("?", |v| v.label());
+    if let Err(e) = wire.send(&payload(flight.version), limit(io)).await {
+        // Refused at once (reset while sending): a refusal.
         return Ok(CcsInjection {
-            verdict,
+            verdict: Verdict::NotVulnerable,
             version: label.into(),
-            answer,
+            answer: format!("the connection failed while the CCS was sent: {e}"),
             connections,
         });
     }
-    if super::refuses_legacy_versions(&why) {
-        // The early-CCS flaw is in TLS 1.2 and lower handshakes only.
-        return Ok(CcsInjection {
-            verdict: Verdict::NotApplicable,
-            version: "none".into(),
-            answer: format!(
-                "the server refuses TLS 1.2 and 1.0, where the flaw exists ({})",
-                why.join("; ")
-            ),
-            connections: why.len() as u32,
-        });
+    let wait = limit(ANSWER_WAIT);
+    if wait.is_zero() {
+        return Err(VulnError::NoTime("the CCS's answer could not be awaited".into()));
     }
-    Err(VulnError::Flight(why.join("; ")))
+    let (verdict, answer) = judge(&mut wire, wait).await?;
+    Ok(CcsInjection {
+        verdict,
+        version: label.into(),
+        answer,
+        connections,
+    })
 }
 
 /// Reads the answer to the early CCS.

@@ -15,7 +15,9 @@
 //! No complete first flight, or garbage after it, is an error: nothing was
 //! tested. At most two connections (TLS 1.2, then TLS 1.0), each bounded.
 
-use super::{CT_ALERT, CT_HEARTBEAT, Next, Verdict, VulnError, Wire, record, server_flight, with_extension};
+use super::{
+    CT_ALERT, CT_HEARTBEAT, LegacyFlight, Next, Verdict, VulnError, Wire, legacy_flight, record, with_extension,
+};
 use crate::probe::deadline::limit;
 use crate::probe::legacy::{self, LegacyVersion};
 use serde::Serialize;
@@ -59,53 +61,48 @@ pub fn request(version: u16) -> Vec<u8> {
 /// Runs the check against `addr`; each stage takes at most `io`, cut to the
 /// probe's deadline.
 pub async fn check(addr: SocketAddr, server_name: Option<&str>, io: Duration) -> Result<Heartbleed, VulnError> {
-    let mut why = Vec::new();
-    for (connections, version) in (1u32..).zip(super::TRY_VERSIONS) {
+    let hello = |version| {
         let hello = legacy::client_hello(version, &legacy::version_suites(version), server_name, false);
-        let hello = with_extension(&hello, EXT_HEARTBEAT, &[1])
-            .ok_or_else(|| VulnError::Io("cannot build the ClientHello".into()))?;
-        let mut wire = Wire::connect(addr, limit(io)).await?;
-        let flight = match server_flight(&mut wire, &hello, limit(io)).await {
-            Ok(f) => f,
-            Err(VulnError::Flight(e)) => {
-                why.push(format!("{}: {e}", version.label()));
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
-        let label = LegacyVersion::from_wire(flight.version).map_or("?", |v| v.label());
-        let negotiated = flight.extensions.contains(&EXT_HEARTBEAT);
-        wire.send(&request(flight.version), limit(io)).await?;
-        let wait = limit(ANSWER_WAIT);
-        if wait.is_zero() {
-            return Err(VulnError::NoTime("the heartbeat's answer could not be awaited".into()));
-        }
-        let (verdict, answer, response_bytes) = judge(&mut wire, wait).await?;
-        return Ok(Heartbleed {
-            verdict,
-            heartbeat_negotiated: negotiated,
-            version: label.to_string(),
-            answer,
-            response_bytes,
+        with_extension(&hello, EXT_HEARTBEAT, &[1])
+    };
+    let (mut wire, flight, connections) = match legacy_flight(addr, io, hello).await? {
+        LegacyFlight::Flight {
+            wire,
+            flight,
             connections,
-        });
+        } => (wire, flight, connections),
+        LegacyFlight::NoLegacyVersion(why) => {
+            // Heartbeats exist only up to TLS 1.2: a server that refuses
+            // those versions (a TLS 1.3-only server) cannot leak through them.
+            return Ok(Heartbleed {
+                verdict: Verdict::NotApplicable,
+                heartbeat_negotiated: false,
+                version: "none".into(),
+                answer: format!(
+                    "the server refuses TLS 1.2 and 1.0, where heartbeats exist ({})",
+                    why.join("; ")
+                ),
+                response_bytes: None,
+                connections: why.len() as u32,
+            });
+        }
+    };
+    let label = LegacyVersion::from_wire(flight.version).map_or("?", |v| v.label());
+    let negotiated = flight.extensions.contains(&EXT_HEARTBEAT);
+    wire.send(&request(flight.version), limit(io)).await?;
+    let wait = limit(ANSWER_WAIT);
+    if wait.is_zero() {
+        return Err(VulnError::NoTime("the heartbeat's answer could not be awaited".into()));
     }
-    if super::refuses_legacy_versions(&why) {
-        // Heartbeats exist only up to TLS 1.2: a server that refuses those
-        // versions (a TLS 1.3-only server) cannot leak through them.
-        return Ok(Heartbleed {
-            verdict: Verdict::NotApplicable,
-            heartbeat_negotiated: false,
-            version: "none".into(),
-            answer: format!(
-                "the server refuses TLS 1.2 and 1.0, where heartbeats exist ({})",
-                why.join("; ")
-            ),
-            response_bytes: None,
-            connections: why.len() as u32,
-        });
-    }
-    Err(VulnError::Flight(why.join("; ")))
+    let (verdict, answer, response_bytes) = judge(&mut wire, wait).await?;
+    Ok(Heartbleed {
+        verdict,
+        heartbeat_negotiated: negotiated,
+        version: label.to_string(),
+        answer,
+        response_bytes,
+        connections,
+    })
 }
 
 /// Reads the answer to the heartbeat.

@@ -495,6 +495,55 @@ pub fn record(content_type: u8, version: u16, body: &[u8]) -> Vec<u8> {
 /// servers that refuse 1.2, as old vulnerable ones may).
 pub const TRY_VERSIONS: [LegacyVersion; 2] = [LegacyVersion::Tls1_2, LegacyVersion::Tls1_0];
 
+/// What [`legacy_flight`] got.
+pub enum LegacyFlight {
+    /// A complete first flight, on this connection; `connections` made.
+    Flight {
+        /// The connection, after ServerHelloDone.
+        wire: Wire,
+        /// The flight.
+        flight: ServerFlight,
+        /// Connections made so far (one per version tried).
+        connections: u32,
+    },
+    /// Every version in [`TRY_VERSIONS`] was refused with protocol_version:
+    /// the server speaks TLS but none of the versions a TLS ≤ 1.2 flaw
+    /// lives in. The reasons, one per version.
+    NoLegacyVersion(Vec<String>),
+}
+
+/// Opens a connection and reads the server's first flight, trying each
+/// version of [`TRY_VERSIONS`] in turn with the hello `hello` builds for it.
+/// A version whose flight does not complete is noted and the next tried;
+/// when none completes the reasons are the error (or, when every one was a
+/// protocol_version refusal, [`LegacyFlight::NoLegacyVersion`]).
+pub async fn legacy_flight(
+    addr: SocketAddr,
+    io: Duration,
+    hello: impl Fn(LegacyVersion) -> Option<Vec<u8>>,
+) -> Result<LegacyFlight, VulnError> {
+    let mut why = Vec::new();
+    for (connections, version) in (1u32..).zip(TRY_VERSIONS) {
+        let hello = hello(version).ok_or_else(|| VulnError::Io("cannot build the ClientHello".into()))?;
+        let mut wire = Wire::connect(addr, crate::probe::deadline::limit(io)).await?;
+        match server_flight(&mut wire, &hello, crate::probe::deadline::limit(io)).await {
+            Ok(flight) => {
+                return Ok(LegacyFlight::Flight {
+                    wire,
+                    flight,
+                    connections,
+                });
+            }
+            Err(VulnError::Flight(e)) => why.push(format!("{}: {e}", version.label())),
+            Err(e) => return Err(e),
+        }
+    }
+    if refuses_legacy_versions(&why) {
+        return Ok(LegacyFlight::NoLegacyVersion(why));
+    }
+    Err(VulnError::Flight(why.join("; ")))
+}
+
 /// Whether every attempt (one reason per version in [`TRY_VERSIONS`]) was
 /// refused with a protocol_version alert: the server speaks TLS, but none
 /// of the versions a TLS ≤ 1.2 flaw lives in.
