@@ -69,23 +69,7 @@ impl Server {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         };
         let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
-        let made = Command::new(openssl())
-            .args([
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-subj",
-                "/CN=suites.test",
-            ])
-            .args(["-days", "2", "-keyout"])
-            .arg(&key)
-            .arg("-out")
-            .arg(&cert)
-            .output()
-            .expect("run openssl req");
-        assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+        strata::lab::openssl::self_signed_rsa(&cert, &key, "suites.test", 2).unwrap_or_else(|e| panic!("{e}"));
         let args: Vec<String> = args
             .iter()
             .map(|a| a.replace("{dir}", &dir.display().to_string()))

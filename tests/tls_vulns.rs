@@ -35,23 +35,8 @@ impl Drop for Peer {
 /// A fresh self-signed RSA-2048 leaf for `vulns.test`.
 fn leaf(dir: &Path) -> (PathBuf, PathBuf) {
     let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
-    let out = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-subj",
-            "/CN=vulns.test",
-        ])
-        .args(["-days", "2", "-keyout"])
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .output()
-        .expect("openssl req (CI installs openssl)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    strata::lab::openssl::self_signed_rsa(&cert, &key, "vulns.test", 2)
+        .unwrap_or_else(|e| panic!("openssl req (CI installs openssl): {e}"));
     (cert, key)
 }
 

@@ -10,7 +10,7 @@ use super::pki::Served;
 use rustls::pki_types::PrivateKeyDer;
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -215,29 +215,8 @@ pub fn start_scenario(served: &Served, addr: SocketAddr, scenario: &OpensslScena
     let dir_text = dir.display().to_string();
     let args: Vec<String> = scenario.args.iter().map(|a| a.replace("{dir}", &dir_text)).collect();
     if scenario.args.iter().any(|a| a.contains("{dir}/rsa.")) {
-        let made = Command::new("openssl")
-            .args([
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-subj",
-                "/CN=lab-rsa",
-                "-days",
-                "30",
-            ])
-            .arg("-keyout")
-            .arg(dir.join("rsa.key"))
-            .arg("-out")
-            .arg(dir.join("rsa.pem"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .map_err(|e| format!("openssl scenario: cannot run openssl req: {e}"))?;
-        if !made.success() {
-            return Err(format!("openssl scenario `{}`: openssl req failed", scenario.name));
-        }
+        self_signed_rsa(&dir.join("rsa.pem"), &dir.join("rsa.key"), "lab-rsa", 30)
+            .map_err(|e| format!("openssl scenario `{}`: {e}", scenario.name))?;
     }
     // Pick the port now when asked for a free one: s_server cannot report it.
     let addr = if addr.port() == 0 {
@@ -287,4 +266,30 @@ pub fn start_scenario(served: &Served, addr: SocketAddr, scenario: &OpensslScena
         std::thread::sleep(Duration::from_millis(50));
     }
     Err(format!("openssl s_server did not listen on {addr} within 5 s"))
+}
+
+/// Writes a fresh self-signed RSA-2048 certificate for `CN=cn`, valid for
+/// `days`, and its key, with `openssl req` (the lab's and the tests' one
+/// way to make a leaf for an `openssl s_server`).
+pub fn self_signed_rsa(cert: &Path, key: &Path, cn: &str, days: u32) -> Result<(), String> {
+    let out = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj"])
+        .arg(format!("/CN={cn}"))
+        .arg("-days")
+        .arg(days.to_string())
+        .arg("-keyout")
+        .arg(key)
+        .arg("-out")
+        .arg(cert)
+        .stdout(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run openssl req: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "openssl req failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
 }

@@ -1854,27 +1854,7 @@ mod tests {
                     addr: SocketAddr::from(([127, 0, 0, 1], 0)),
                 };
                 let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
-                let made = Command::new(openssl())
-                    .args([
-                        "req",
-                        "-x509",
-                        "-newkey",
-                        "rsa:2048",
-                        "-nodes",
-                        "-subj",
-                        "/CN=legacy.test",
-                    ])
-                    .args(["-days", "2", "-keyout"])
-                    .arg(&key)
-                    .arg("-out")
-                    .arg(&cert)
-                    .output()
-                    .expect("run openssl req");
-                assert!(
-                    made.status.success(),
-                    "openssl req failed: {}",
-                    String::from_utf8_lossy(&made.stderr)
-                );
+                crate::lab::openssl::self_signed_rsa(&cert, &key, "legacy.test", 2).unwrap_or_else(|e| panic!("{e}"));
                 for _attempt in 0..3 {
                     // Pick a free port, release it, hand it to openssl.
                     let port = std::net::TcpListener::bind("127.0.0.1:0")
