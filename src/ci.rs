@@ -103,7 +103,9 @@ pub fn evaluate(report: &Report, gates: &Gates) -> Verdict {
         let n = seen.entry(&f.id).or_insert(0);
         let key = (f.id.as_str(), *n);
         *n += 1;
-        if f.status != Status::Fail {
+        // A finding triage accepted (or marked a false positive) is out of
+        // the grade, and out of the gate too.
+        if f.status != Status::Fail || !f.counted() {
             continue;
         }
         if gates.baseline.is_some() && baseline_fails.get(&key).copied().unwrap_or(false) {

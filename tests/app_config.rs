@@ -167,6 +167,10 @@ fn an_unknown_target_sdk_is_not_a_pass_for_cleartext() {
     let (id, status, message) = find(&f, "android-cleartext-off-by-default");
     assert_eq!(*status, Status::Fail, "{id}: {message}");
     assert!(message.contains("target SDK is unknown"), "{message}");
+    // Nor for user CAs: below API 24 they are trusted by default.
+    let (id, status, message) = find(&f, "android-no-user-cas");
+    assert_eq!(*status, Status::Unverified, "{id}: {message}");
+    assert!(message.contains("target SDK is unknown"), "{message}");
 }
 
 #[test]

@@ -60,6 +60,7 @@ fn app(model: &Model, a: &ResolvedAppConfig) -> Value {
             f.allow_backup = cfg.allow_backup.unwrap_or(true);
             f.cleartext_default = cfg.base_cleartext();
             f.has_nsc = cfg.nsc.is_some();
+            f.base_anchors_declared = cfg.nsc.as_ref().is_some_and(|n| n.base_anchors.is_some());
             let base = cfg.base_anchors();
             for anchor in &base {
                 if anchor.src == "user" {
@@ -201,6 +202,7 @@ fn app(model: &Model, a: &ResolvedAppConfig) -> Value {
         "debuggable": f.debuggable,
         "allow_backup": f.allow_backup,
         "has_nsc": f.has_nsc,
+        "base_anchors_declared": f.base_anchors_declared,
         "cleartext_default": f.cleartext_default,
         "cleartext_domains": f.cleartext_domains,
         "user_ca_scopes": f.user_ca_scopes,
@@ -235,6 +237,7 @@ struct Facts {
     debuggable: bool,
     allow_backup: bool,
     has_nsc: bool,
+    base_anchors_declared: bool,
     cleartext_default: Option<bool>,
     cleartext_domains: Vec<String>,
     user_ca_scopes: Vec<String>,

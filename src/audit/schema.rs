@@ -387,6 +387,7 @@ pub fn app() -> Shape {
         ("debuggable", Shape::Bool),
         ("allow_backup", Shape::Bool),
         ("has_nsc", Shape::Bool),
+        ("base_anchors_declared", Shape::Bool),
         ("cleartext_default", Shape::nullable(Shape::Bool)),
         ("cleartext_domains", strings()),
         ("user_ca_scopes", strings()),

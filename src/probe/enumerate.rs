@@ -596,6 +596,10 @@ struct Run<'a> {
     offered: std::collections::BTreeSet<u16>,
     tls_spoken: bool,
     notes: Vec<String>,
+    /// Why a stage ended on something other than a clean refusal (a
+    /// timeout, a close, an unexpected pick): the run is then incomplete,
+    /// so no rule passes on a list that may be short.
+    cut_short: Vec<String>,
     /// Hellos in a row that got no answer in time.
     silent: usize,
 }
@@ -673,7 +677,7 @@ impl Run<'_> {
                     picked.push(h.cipher_suite);
                 }
                 FlightAnswer::Hello(h) if h.version == version.wire() => {
-                    self.notes.push(format!(
+                    self.cut_short.push(format!(
                         "{}: the server picked 0x{:04X}, which was not offered",
                         version.label(),
                         h.cipher_suite
@@ -683,7 +687,16 @@ impl Run<'_> {
                 FlightAnswer::Hello(_) | FlightAnswer::Alert { .. } => break,
                 FlightAnswer::Closed if picked.is_empty() => return Ok(Err("closed".into())),
                 FlightAnswer::Garbage(why) if picked.is_empty() => return Ok(Err(why)),
-                FlightAnswer::Closed | FlightAnswer::Garbage(_) => break,
+                FlightAnswer::Closed => {
+                    self.cut_short
+                        .push(format!("{}: the server closed mid-enumeration", version.label()));
+                    break;
+                }
+                FlightAnswer::Garbage(why) => {
+                    self.cut_short
+                        .push(format!("{}: enumeration stopped: {why}", version.label()));
+                    break;
+                }
             }
         }
         Ok(Ok(picked))
@@ -717,7 +730,13 @@ impl Run<'_> {
                     match self.eliminate(version, chunk).await? {
                         Ok(picked) => union.extend(picked),
                         // A short hello fares no better: stop here.
-                        Err(_) => break,
+                        Err(e) => {
+                            self.cut_short.push(format!(
+                                "{}: a chunk of suites got no TLS answer ({e})",
+                                version.label()
+                            ));
+                            break;
+                        }
                     }
                 }
                 if !union.is_empty() {
@@ -772,6 +791,11 @@ impl Run<'_> {
                 {
                     remaining.retain(|id| *id != h.cipher_suite);
                     picked.push(h.cipher_suite);
+                }
+                FlightAnswer::Closed | FlightAnswer::Garbage(_) if !picked.is_empty() => {
+                    self.cut_short
+                        .push("TLS 1.3: enumeration stopped on a close or no answer".into());
+                    break;
                 }
                 _ => break,
             }
@@ -877,7 +901,7 @@ impl Run<'_> {
     }
 
     /// The SSL 2.0 test.
-    async fn ssl2(&mut self) -> Result<Ssl2, Stop> {
+    async fn ssl2(&mut self) -> Result<Option<Ssl2>, Stop> {
         if self.hellos >= self.limits.max_hellos {
             return Err(Stop::Budget("no hello left for SSL 2.0".into()));
         }
@@ -890,13 +914,17 @@ impl Run<'_> {
         let bytes = match exchange_raw(self.addr, &hello, timeout, ssl2_answer_complete).await {
             Ok(bytes) => bytes,
             Err(e @ ExchangeError::Connect { .. }) => return Err(Stop::Connect(e.to_string())),
-            Err(ExchangeError::Io(_)) => Vec::new(),
+            Err(ExchangeError::Io(e)) => {
+                // Silence proves nothing about SSL 2.0.
+                self.cut_short.push(format!("SSL 2.0: no answer in time ({e})"));
+                return Ok(None);
+            }
         };
         let ciphers = parse_ssl2_answer(&bytes);
-        Ok(Ssl2 {
+        Ok(Some(Ssl2 {
             accepted: ciphers.is_some(),
             ciphers: ciphers.unwrap_or_default(),
-        })
+        }))
     }
 }
 
@@ -913,6 +941,7 @@ pub async fn enumerate(addr: SocketAddr, server_name: Option<&str>, limits: Limi
         tls_spoken: false,
         notes: Vec::new(),
         silent: 0,
+        cut_short: Vec::new(),
     };
     let mut out = Enumeration {
         versions: Vec::new(),
@@ -935,6 +964,10 @@ pub async fn enumerate(addr: SocketAddr, server_name: Option<&str>, limits: Limi
     out.suites_tested = run.offered.len();
     out.tls_spoken = run.tls_spoken || out.ssl2.as_ref().is_some_and(|s| s.accepted);
     out.notes = run.notes;
+    if !run.cut_short.is_empty() {
+        out.complete = false;
+        out.notes.extend(run.cut_short);
+    }
     match outcome {
         Ok(()) => Ok(out),
         Err(Stop::Budget(why)) => {
@@ -964,7 +997,7 @@ async fn stages(run: &mut Run<'_>, out: &mut Enumeration) -> Result<(), Stop> {
             out.tls13_preference = preference;
         }
     }
-    out.ssl2 = Some(run.ssl2().await?);
+    out.ssl2 = run.ssl2().await?;
     // The key exchange of the highest accepted version ≤ 1.2.
     let top = out.versions.iter().max_by_key(|v| v.version).cloned();
     if let Some(top) = &top {
@@ -985,6 +1018,19 @@ async fn stages(run: &mut Run<'_>, out: &mut Enumeration) -> Result<(), Stop> {
                 out.dhe = Some(seen);
             }
         }
+    }
+    // DHE accepted (at any version) with no group read: the DH size (Logjam)
+    // was not observed, so the run cannot vouch for it.
+    let dhe_accepted = out
+        .versions
+        .iter()
+        .flat_map(|v| v.suites.iter())
+        .any(|id| tls_suites::suite(*id).is_some_and(|s| s.dhe()));
+    if dhe_accepted && out.dhe.is_none() {
+        run.cut_short
+            .push("DHE suites are accepted but no DHE parameters could be read".into());
+    }
+    if let Some(top) = &top {
         let ecdhe: Vec<u16> = top
             .suites
             .iter()

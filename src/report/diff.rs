@@ -466,7 +466,7 @@ pub fn compare(old: &ReportDoc, new: &ReportDoc) -> Diff {
             grade: new.score.grade.clone(),
             score: new.score.overall,
         },
-        score_delta: new.score.overall - old.score.overall,
+        score_delta: new.score.overall.saturating_sub(old.score.overall),
         grade_changed: old.score.grade != new.score.grade,
         findings: compare_findings(&old.findings, &new.findings),
         certificates: compare_certificates(&old.evidence, &new.evidence),

@@ -127,21 +127,50 @@ pub fn apply(findings: &mut [Finding], triage: &TriageFile, observed_at: i64) ->
             .unwrap_or_default(),
         ..TriageSummary::default()
     };
+    // Findings by id (a client with two pin sets for one host gives two
+    // findings with one id: a decision applies to every one of them).
+    let mut by_id: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        by_id.entry(f.id.as_str()).or_default().push(i);
+    }
+    let by_id: std::collections::HashMap<String, Vec<usize>> =
+        by_id.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
     for entry in &triage.entries {
-        let Some(f) = findings.iter_mut().find(|f| f.id == entry.finding) else {
+        let Some(indices) = by_id.get(&entry.finding) else {
             s.stale
                 .push(format!("{} (no such finding in this audit)", entry.finding));
             continue;
         };
         let expired = entry.expires.is_some_and(|d| d < today);
-        let open = matches!(f.status, Status::Fail | Status::Error | Status::Unverified);
-        if !open {
-            s.stale
-                .push(format!("{} (the finding is {} now)", entry.finding, f.status.name()));
+        let mut any_open = false;
+        for &i in indices {
+            let Some(f) = findings.get_mut(i) else { continue };
+            let open = matches!(f.status, Status::Fail | Status::Error | Status::Unverified);
+            any_open |= open;
+            let uncounted = open && !expired && entry.status.uncounted();
+            if uncounted {
+                s.uncounted += 1;
+            }
+            f.triage = Some(TriageNote {
+                status: entry.status,
+                justification: entry.justification.clone(),
+                ticket: entry.ticket.clone(),
+                expires: entry.expires.map(|d| d.to_string()),
+                by: entry.by.clone(),
+                expired,
+                uncounted,
+            });
+        }
+        if !any_open {
+            let status = indices
+                .first()
+                .and_then(|&i| findings.get(i))
+                .map_or("absent", |f| f.status.name());
+            s.stale.push(format!("{} (the finding is {status} now)", entry.finding));
         }
         if expired {
             s.expired.push(entry.finding.clone());
-        } else if open {
+        } else if any_open {
             match entry.status {
                 TriageStatus::Accepted => s.accepted += 1,
                 TriageStatus::FalsePositive => s.false_positive += 1,
@@ -149,19 +178,6 @@ pub fn apply(findings: &mut [Finding], triage: &TriageFile, observed_at: i64) ->
                 TriageStatus::InProgress => s.in_progress += 1,
             }
         }
-        let uncounted = open && !expired && entry.status.uncounted();
-        if uncounted {
-            s.uncounted += 1;
-        }
-        f.triage = Some(TriageNote {
-            status: entry.status,
-            justification: entry.justification.clone(),
-            ticket: entry.ticket.clone(),
-            expires: entry.expires.map(|d| d.to_string()),
-            by: entry.by.clone(),
-            expired,
-            uncounted,
-        });
     }
     s
 }

@@ -157,6 +157,7 @@ pub fn parse(text: &str, path: &Path) -> Result<TriageFile, ModelErrors> {
     let raw: RawFile = crate::model::load::parse_str_as(text, path).map_err(|e| ModelErrors(vec![e]).clipped())?;
     let mut errors = Vec::new();
     let mut entries: Vec<TriageEntry> = Vec::new();
+    let mut first_line: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     for (i, r) in raw.triage.into_iter().enumerate() {
         let at = |field: &str| format!("triage[{i}].{field}");
         let id = r.finding.value.trim().to_owned();
@@ -168,13 +169,15 @@ pub fn parse(text: &str, path: &Path) -> Result<TriageFile, ModelErrors> {
                 format!("`{id}` is not a finding id: expected rule@subject, as the report lists it"),
             ));
         }
-        if let Some(first) = entries.iter().find(|e| e.finding == id) {
+        if let Some(first) = first_line.get(&id) {
             errors.push(ModelError::at(
                 path,
                 r.finding.referenced,
                 at("finding"),
-                format!("`{id}` is already triaged on line {}", first.line),
+                format!("`{id}` is already triaged on line {first}"),
             ));
+        } else {
+            first_line.insert(id.clone(), r.finding.referenced.line());
         }
         let justification = r.justification.unwrap_or_default().trim().to_owned();
         if r.status.uncounted() && justification.is_empty() {
