@@ -139,7 +139,10 @@ pub struct HostileConfig {
 impl Default for HostileConfig {
     fn default() -> Self {
         HostileConfig {
-            max_connections: 64,
+            // An audit opens ~100 connections per endpoint (the suite
+            // enumeration alone up to 95 hellos): a lower cap closed ports
+            // mid-audit, depending on which probe came first.
+            max_connections: 512,
             lifetime: Duration::from_secs(30),
         }
     }
