@@ -134,7 +134,7 @@ fn push(
         reason: format!("a signing certificate does not parse: {e}"),
     })?;
     let digest = ring::digest::digest(&ring::digest::SHA256, der);
-    let sha256 = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    let sha256 = crate::probe::signing::hex(digest.as_ref());
     out.push(SigningCert {
         scheme,
         sha256,

@@ -424,7 +424,7 @@ pub const KNOWN_PRIMES: &[(&str, &str, u16)] = &[
 pub fn known_prime(p: &[u8]) -> Option<&'static str> {
     let start = p.iter().position(|b| *b != 0).unwrap_or(p.len());
     let digest = ring::digest::digest(&ring::digest::SHA256, p.get(start..).unwrap_or_default());
-    let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    let hex = super::signing::hex(digest.as_ref());
     KNOWN_PRIMES.iter().find(|(h, _, _)| *h == hex).map(|(_, n, _)| *n)
 }
 
