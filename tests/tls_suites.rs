@@ -74,45 +74,35 @@ impl Server {
             .iter()
             .map(|a| a.replace("{dir}", &dir.display().to_string()))
             .collect();
-        for _attempt in 0..3 {
-            let port = std::net::TcpListener::bind("127.0.0.1:0")
-                .and_then(|l| l.local_addr())
-                .expect("free port")
-                .port();
-            let addr = SocketAddr::from(([127, 0, 0, 1], port));
-            let log = std::fs::File::create(dir.join("s_server.log")).expect("log");
-            let child = Command::new(openssl())
-                .arg("s_server")
-                .args(["-accept", &addr.to_string(), "-www", "-quiet", "-cert"])
-                .arg(&cert)
-                .arg("-key")
-                .arg(&key)
-                .args(&args)
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().expect("log"))
-                .stderr(log)
-                .spawn()
-                .expect("spawn openssl s_server");
-            server.child = Some(child);
-            server.addr = addr;
-            for _ in 0..50 {
-                if let Some(child) = server.child.as_mut()
-                    && !matches!(child.try_wait(), Ok(None))
-                {
-                    break;
-                }
-                if std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok() {
-                    return server;
-                }
-                std::thread::sleep(Duration::from_millis(100));
+        let mut full: Vec<std::ffi::OsString> = vec![
+            "-www".into(),
+            "-quiet".into(),
+            "-cert".into(),
+            cert.into(),
+            "-key".into(),
+            key.into(),
+        ];
+        full.extend(args.iter().map(std::ffi::OsString::from));
+        let log_path = dir.join("s_server.log");
+        let started = strata::lab::openssl::start_s_server(&openssl(), &full, &mut || {
+            let log = std::fs::File::create(&log_path).expect("log");
+            (
+                Stdio::null(),
+                Stdio::from(log.try_clone().expect("log")),
+                Stdio::from(log),
+            )
+        });
+        match started {
+            Ok((child, addr)) => {
+                server.child = Some(child);
+                server.addr = addr;
+                server
             }
-            if let Some(mut child) = server.child.take() {
-                let _ = child.kill();
-                let _ = child.wait();
+            Err(e) => {
+                let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+                panic!("{e}:\n{log}");
             }
         }
-        let log = std::fs::read_to_string(dir.join("s_server.log")).unwrap_or_default();
-        panic!("openssl s_server {args:?} did not start:\n{log}");
     }
 }
 

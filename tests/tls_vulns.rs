@@ -50,43 +50,27 @@ fn s_server(args: &[&str]) -> Peer {
 fn s_server_mode(args: &[&str], www: bool) -> Peer {
     let dir = tempfile::tempdir().expect("temp dir");
     let (cert, key) = leaf(dir.path());
-    for _ in 0..3 {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let mut child = Command::new("openssl")
-            .args(["s_server", "-accept", &addr.to_string(), "-quiet", "-cert"])
-            .arg(&cert)
-            .arg("-key")
-            .arg(&key)
-            .args(if www { &["-www"][..] } else { &[][..] })
-            .args(args)
-            .stdin(if www { Stdio::null() } else { Stdio::piped() })
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("openssl s_server");
-        for _ in 0..50 {
-            if std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok() {
-                let stdin = child.stdin.take();
-                return Peer {
-                    _stdin: stdin,
-                    child,
-                    addr,
-                    _dir: dir,
-                };
-            }
-            if !matches!(child.try_wait(), Ok(None)) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
+    let mut full: Vec<std::ffi::OsString> =
+        vec!["-quiet".into(), "-cert".into(), cert.into(), "-key".into(), key.into()];
+    if www {
+        full.push("-www".into());
     }
-    panic!("openssl s_server {args:?} did not start");
+    full.extend(args.iter().map(std::ffi::OsString::from));
+    let (mut child, addr) = strata::lab::openssl::start_s_server(Path::new("openssl"), &full, &mut || {
+        (
+            if www { Stdio::null() } else { Stdio::piped() },
+            Stdio::null(),
+            Stdio::null(),
+        )
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let stdin = child.stdin.take();
+    Peer {
+        _stdin: stdin,
+        child,
+        addr,
+        _dir: dir,
+    }
 }
 
 const LEGACY: &[&str] = &["-cipher", "DEFAULT:@SECLEVEL=0"];

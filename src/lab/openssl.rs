@@ -293,3 +293,43 @@ pub fn self_signed_rsa(cert: &Path, key: &Path, cn: &str, days: u32) -> Result<(
         ))
     }
 }
+
+/// Starts `PROGRAM s_server -accept 127.0.0.1:PORT ARGS…` on a free
+/// loopback port and waits up to 5 s until it accepts a connection. A port
+/// found free can be taken before openssl binds it, so up to three ports
+/// are tried; `stdio` gives each attempt its (stdin, stdout, stderr). The
+/// tests' one way to run a real `s_server` peer.
+pub fn start_s_server(
+    program: &Path,
+    args: &[std::ffi::OsString],
+    stdio: &mut dyn FnMut() -> (Stdio, Stdio, Stdio),
+) -> Result<(Child, std::net::SocketAddr), String> {
+    for _attempt in 0..3 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| format!("no free loopback port: {e}"))?
+            .port();
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        let (stdin, stdout, stderr) = stdio();
+        let mut child = Command::new(program)
+            .args(["s_server", "-accept", &addr.to_string()])
+            .args(args)
+            .stdin(stdin)
+            .stdout(stdout)
+            .stderr(stderr)
+            .spawn()
+            .map_err(|e| format!("cannot run {} s_server: {e}", program.display()))?;
+        for _ in 0..50 {
+            if TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok() {
+                return Ok((child, addr));
+            }
+            if !matches!(child.try_wait(), Ok(None)) {
+                break; // exited (the port was taken, or bad arguments)
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    Err(format!("openssl s_server {args:?} did not start"))
+}

@@ -1855,54 +1855,29 @@ mod tests {
                 };
                 let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
                 crate::lab::openssl::self_signed_rsa(&cert, &key, "legacy.test", 2).unwrap_or_else(|e| panic!("{e}"));
-                for _attempt in 0..3 {
-                    // Pick a free port, release it, hand it to openssl.
-                    let port = std::net::TcpListener::bind("127.0.0.1:0")
-                        .and_then(|l| l.local_addr())
-                        .expect("free port")
-                        .port();
-                    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-                    let log = std::fs::File::create(dir.join("s_server.log")).expect("log");
-                    let child = Command::new(openssl())
-                        .arg("s_server")
-                        .args(["-accept", &addr.to_string(), "-www", "-cert"])
-                        .arg(&cert)
-                        .arg("-key")
-                        .arg(&key)
-                        .args(args)
-                        .stdin(Stdio::null())
-                        .stdout(log.try_clone().expect("log"))
-                        .stderr(log)
-                        .spawn()
-                        .expect("spawn openssl s_server");
-                    server.child = Some(child);
-                    server.addr = addr;
-                    if server.wait_ready() {
-                        return server;
+                let mut full: Vec<std::ffi::OsString> =
+                    vec!["-www".into(), "-cert".into(), cert.into(), "-key".into(), key.into()];
+                full.extend(args.iter().map(std::ffi::OsString::from));
+                let log_path = dir.join("s_server.log");
+                let started = crate::lab::openssl::start_s_server(&openssl(), &full, &mut || {
+                    let log = std::fs::File::create(&log_path).expect("log");
+                    (
+                        Stdio::null(),
+                        Stdio::from(log.try_clone().expect("log")),
+                        Stdio::from(log),
+                    )
+                });
+                match started {
+                    Ok((child, addr)) => {
+                        server.child = Some(child);
+                        server.addr = addr;
+                        server
                     }
-                    if let Some(mut child) = server.child.take() {
-                        let _ = child.kill();
-                        let _ = child.wait();
+                    Err(e) => {
+                        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+                        panic!("{e}; its output:\n{log}");
                     }
                 }
-                let log = std::fs::read_to_string(dir.join("s_server.log")).unwrap_or_default();
-                panic!("openssl s_server {args:?} did not start; its output:\n{log}");
-            }
-
-            /// Waits up to 5 s for the server to accept connections.
-            fn wait_ready(&mut self) -> bool {
-                for _ in 0..50 {
-                    if let Some(child) = self.child.as_mut()
-                        && !matches!(child.try_wait(), Ok(None))
-                    {
-                        return false; // exited (e.g. port taken)
-                    }
-                    if std::net::TcpStream::connect_timeout(&self.addr, Duration::from_millis(100)).is_ok() {
-                        return true;
-                    }
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-                false
             }
         }
 
